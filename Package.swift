@@ -1,0 +1,27 @@
+// swift-tools-version:6.0
+import PackageDescription
+
+let package = Package(
+    name: "Latent",
+    platforms: [.macOS(.v13), .iOS(.v16)],
+    products: [
+        .library(name: "Latent", targets: ["Latent"]),
+        .executable(name: "latent", targets: ["latent"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+    ],
+    targets: [
+        // The library: no dependency beyond the toolchain.
+        .target(name: "Latent"),
+        // The commands of `latent`, as a library so that tests can run them in process.
+        .target(
+            name: "LatentCLI",
+            dependencies: ["Latent", .product(name: "ArgumentParser", package: "swift-argument-parser")]
+        ),
+        .executableTarget(name: "latent", dependencies: ["LatentCLI"]),
+        .testTarget(name: "LatentTests", dependencies: ["Latent"]),
+        .testTarget(name: "LatentCLITests", dependencies: ["LatentCLI", "Latent"]),
+    ],
+    swiftLanguageModes: [.v6]
+)

@@ -1,0 +1,172 @@
+/// How a ``FactorModel`` solves the factors of a new user from their ratings (fold-in).
+public enum FoldInRule: Sendable, Equatable {
+    /// Ridge regression on the residuals r - mu - b_i with the item factors fixed: (Q_S^T Q_S + lambda I) p = Q_S^T e.
+    case ridge(lambda: Float)
+    /// The implicit-feedback objective with confidence 1 + alpha * weight over all items (Hu, Koren and Volinsky).
+    case implicit(alpha: Float, lambda: Float)
+}
+
+/// A latent-factor model: prediction = mu + b_u + b_i + p_u . q_i.
+///
+/// Most models of Latent train into this one shape and differ only in how they find the numbers: biased MF by SGD
+/// has all four parts; plain MF only the factors; mean-normalized collaborative filtering has item offsets
+/// (b_i = mu_i - mu) and no user bias; content-based recommendation has item features as fixed item factors.
+/// An unknown user gets mu + b_i, an unknown item mu + b_u, and neither gives mu.
+public struct FactorModel: Recommender {
+    public let name: String
+    public var domain: ModelDomain
+    public var hyperparameters: Hyperparameters
+    /// The global offset mu.
+    public var globalMean: Float
+    /// One bias per user, or empty when the model has none.
+    public var userBias: [Float]
+    /// One bias per item, or empty when the model has none.
+    public var itemBias: [Float]
+    /// One row of factors per user.
+    public var userFactors: Matrix
+    /// One row of factors per item.
+    public var itemFactors: Matrix
+    /// How a new user's factors are solved.
+    public var foldIn: FoldInRule
+
+    /// A factor model from its parts.
+    public init(name: String, domain: ModelDomain, hyperparameters: Hyperparameters, globalMean: Float,
+                userBias: [Float], itemBias: [Float], userFactors: Matrix, itemFactors: Matrix, foldIn: FoldInRule) {
+        precondition(userFactors.rows == domain.users.count && itemFactors.rows == domain.items.count)
+        precondition(userFactors.columns == itemFactors.columns)
+        precondition(userBias.isEmpty || userBias.count == domain.users.count)
+        precondition(itemBias.isEmpty || itemBias.count == domain.items.count)
+        self.name = name
+        self.domain = domain
+        self.hyperparameters = hyperparameters
+        self.globalMean = globalMean
+        self.userBias = userBias
+        self.itemBias = itemBias
+        self.userFactors = userFactors
+        self.itemFactors = itemFactors
+        self.foldIn = foldIn
+    }
+
+    /// The number of latent factors.
+    public var factorCount: Int { itemFactors.columns }
+
+    public func rawPrediction(user: Int?, item: Int?) -> Float {
+        var p = globalMean
+        if let u = user, !userBias.isEmpty { p += userBias[u] }
+        if let i = item, !itemBias.isEmpty { p += itemBias[i] }
+        if let u = user, let i = item {
+            let k = factorCount
+            p += userFactors.storage.withUnsafeBufferPointer { pu in
+                itemFactors.storage.withUnsafeBufferPointer { qi in
+                    Vector.dot(pu.baseAddress! + u * k, qi.baseAddress! + i * k, count: k)
+                }
+            }
+        }
+        return p
+    }
+
+    public func scoreItems(user: Int, into scores: UnsafeMutableBufferPointer<Float>) {
+        let offset = globalMean + (userBias.isEmpty ? 0 : userBias[user])
+        userFactors.storage.withUnsafeBufferPointer { pu in
+            score(vector: pu.baseAddress! + user * factorCount, offset: offset, into: scores)
+        }
+    }
+
+    /// scores[i] = offset + b_i + q_i . p
+    func score(vector p: UnsafePointer<Float>, offset: Float, into scores: UnsafeMutableBufferPointer<Float>) {
+        let k = factorCount
+        precondition(scores.count == itemFactors.rows)
+        itemFactors.storage.withUnsafeBufferPointer { q in
+            for i in 0..<itemFactors.rows {
+                scores[i] = offset + Vector.dot(p, q.baseAddress! + i * k, count: k)
+            }
+        }
+        if !itemBias.isEmpty {
+            for i in 0..<itemBias.count { scores[i] += itemBias[i] }
+        }
+    }
+
+    public func scoreItems(foldingIn ratings: [(item: Int, value: Float)], into scores: UnsafeMutableBufferPointer<Float>) {
+        let p = foldInFactors(ratings)
+        p.withUnsafeBufferPointer { score(vector: $0.baseAddress!, offset: globalMean, into: scores) }
+    }
+
+    /// The factors of a new user with the given ratings, the item factors and biases held fixed.
+    public func foldInFactors(_ ratings: [(item: Int, value: Float)]) -> [Float] {
+        let k = factorCount
+        guard k > 0, !ratings.isEmpty else { return [Float](repeating: 0, count: k) }
+        var a = [Double](repeating: 0, count: k * k)
+        var b = [Double](repeating: 0, count: k)
+        switch foldIn {
+        case let .ridge(lambda):
+            for (i, r) in ratings {
+                let e = Double(r - globalMean - (itemBias.isEmpty ? 0 : itemBias[i]))
+                for x in 0..<k {
+                    let qx = Double(itemFactors[i, x])
+                    b[x] += e * qx
+                    for y in 0..<k { a[x * k + y] += qx * Double(itemFactors[i, y]) }
+                }
+            }
+            for x in 0..<k { a[x * k + x] += Double(lambda) * Double(ratings.count) + 1e-9 }
+        case let .implicit(alpha, lambda):
+            // (Y^T Y + sum_i (c_i - 1) y_i y_i^T + lambda I) p = sum_i c_i y_i
+            for i in 0..<itemFactors.rows {
+                for x in 0..<k {
+                    let qx = Double(itemFactors[i, x])
+                    for y in 0..<k { a[x * k + y] += qx * Double(itemFactors[i, y]) }
+                }
+            }
+            for (i, w) in ratings {
+                let c = 1 + Double(alpha) * Double(w)
+                for x in 0..<k {
+                    let qx = Double(itemFactors[i, x])
+                    b[x] += c * qx
+                    for y in 0..<k { a[x * k + y] += (c - 1) * qx * Double(itemFactors[i, y]) }
+                }
+            }
+            for x in 0..<k { a[x * k + x] += Double(lambda) + 1e-9 }
+        }
+        guard let solution = Cholesky.solve(a, b) else { return [Float](repeating: 0, count: k) }
+        return solution.map { Float($0) }
+    }
+
+    public var itemVectors: Matrix? { factorCount > 0 ? itemFactors : nil }
+    public var userVectors: Matrix? { factorCount > 0 ? userFactors : nil }
+
+    /// The archive kind of factor models.
+    public static let archiveKind = "factors"
+
+    public func archive() -> ModelArchive {
+        var a = ModelArchive(kind: Self.archiveKind, model: name, parameters: hyperparameters.values)
+        domain.encode(into: &a)
+        a.floats["mu"] = [globalMean]
+        a.floats["user_bias"] = userBias
+        a.floats["item_bias"] = itemBias
+        a.setMatrix(userFactors, as: "user_factors")
+        a.setMatrix(itemFactors, as: "item_factors")
+        switch foldIn {
+        case let .ridge(lambda): a.floats["fold_in.ridge"] = [lambda]
+        case let .implicit(alpha, lambda): a.floats["fold_in.implicit"] = [alpha, lambda]
+        }
+        return a
+    }
+
+    /// Reads a factor model from an archive written by ``archive()``.
+    public init(archive a: ModelArchive) throws {
+        let domain = try ModelDomain(from: a)
+        let mu = try a.floats("mu", count: 1)[0]
+        let ub = try a.floats("user_bias"), ib = try a.floats("item_bias")
+        let p = try a.matrix("user_factors"), q = try a.matrix("item_factors")
+        guard ub.isEmpty || ub.count == domain.users.count, ib.isEmpty || ib.count == domain.items.count,
+              p.rows == domain.users.count, q.rows == domain.items.count, p.columns == q.columns
+        else { throw ModelFileError.inconsistent("factor and bias sizes do not match the users and items") }
+        let rule: FoldInRule
+        if let r = a.floats["fold_in.implicit"], r.count == 2 {
+            rule = .implicit(alpha: r[0], lambda: r[1])
+        } else {
+            rule = .ridge(lambda: try a.floats("fold_in.ridge", count: 1)[0])
+        }
+        self.init(name: a.model, domain: domain, hyperparameters: Hyperparameters(a.parameters), globalMean: mu,
+                  userBias: ub, itemBias: ib, userFactors: p, itemFactors: q, foldIn: rule)
+    }
+}

@@ -1,0 +1,43 @@
+import Foundation
+
+/// The models Latent knows, by name, and how to read each kind back from a model file.
+public enum ModelRegistry {
+    /// Every model that can be trained, in the order the command line lists them.
+    public static let all: [ModelDescriptor] = [
+        .globalMean, .itemMean, .baseline, .sgdMF, .biasedMF,
+    ]
+
+    /// The names of all models.
+    public static var names: [String] { all.map(\.name) }
+
+    /// The model called `name`.
+    public static func descriptor(named name: String) throws -> ModelDescriptor {
+        guard let d = all.first(where: { $0.name == name }) else {
+            throw TrainingError.unknownModel(name: name, known: names)
+        }
+        return d
+    }
+
+    /// The decoders of model archives, by archive kind.
+    static let decoders: [String: @Sendable (ModelArchive) throws -> any Recommender] = [
+        FactorModel.archiveKind: { try FactorModel(archive: $0) },
+    ]
+
+    /// The model stored in `archive`.
+    public static func model(from archive: ModelArchive) throws -> any Recommender {
+        guard let decode = decoders[archive.kind] else { throw ModelFileError.unknownKind(archive.kind) }
+        return try decode(archive)
+    }
+
+    /// Reads the model saved at `url`.
+    public static func load(from url: URL) throws -> any Recommender {
+        try model(from: ModelFile.read(from: url))
+    }
+}
+
+extension Recommender {
+    /// Saves the model to `url` atomically (see ``ModelFile``).
+    public func save(to url: URL) throws {
+        try ModelFile.write(archive(), to: url)
+    }
+}

@@ -1,0 +1,103 @@
+/// A report on long training work, sent to ``TrainingContext/progress``.
+public struct TrainingProgress: Sendable {
+    /// What is being done ("epoch", "sweep", "restart").
+    public var stage: String
+    /// The step just finished, from 1.
+    public var step: Int
+    /// The number of steps in all.
+    public var total: Int
+    /// The training loss after the step, when the model computes one.
+    public var loss: Double?
+
+    /// A progress report.
+    public init(stage: String = "epoch", step: Int, total: Int, loss: Double? = nil) {
+        self.stage = stage
+        self.step = step
+        self.total = total
+        self.loss = loss
+    }
+}
+
+/// Item features for content-based models: one row of features per item identifier.
+public struct ItemFeatures: Sendable {
+    /// The items the rows belong to.
+    public var items: IDMap
+    /// The feature names, one per column.
+    public var names: [String]
+    /// One row per item in ``items`` order.
+    public var values: Matrix
+
+    /// Features from their parts.
+    public init(items: IDMap, names: [String], values: Matrix) {
+        precondition(values.rows == items.count && values.columns == names.count)
+        self.items = items
+        self.names = names
+        self.values = values
+    }
+}
+
+/// Everything a training run needs besides the data and the hyperparameters.
+public struct TrainingContext: Sendable {
+    /// The seed of every random choice: the same seed and thread count give the same model.
+    public var seed: UInt64
+    /// How many threads the training may use.
+    public var threads: Int
+    /// The scale predictions are clipped to; nil for unbounded scores.
+    public var ratingScale: ClosedRange<Float>?
+    /// Item features, for models that use them.
+    public var itemFeatures: ItemFeatures?
+    /// Called after each epoch (or sweep) of long work. Nothing in the library prints.
+    public var progress: (@Sendable (TrainingProgress) -> Void)?
+
+    /// A context with the given seed and thread count.
+    public init(seed: UInt64 = 42, threads: Int = 1, ratingScale: ClosedRange<Float>? = nil,
+                itemFeatures: ItemFeatures? = nil, progress: (@Sendable (TrainingProgress) -> Void)? = nil) {
+        self.seed = seed
+        self.threads = max(1, threads)
+        self.ratingScale = ratingScale
+        self.itemFeatures = itemFeatures
+        self.progress = progress
+    }
+
+    /// Reports progress, if anyone listens.
+    public func report(_ p: TrainingProgress) { progress?(p) }
+}
+
+/// What a model is for, which picks the default evaluation.
+public enum ModelTask: String, Sendable {
+    /// Predicting explicit ratings (judged by RMSE and MAE).
+    case rating
+    /// Ranking items from interactions (judged by precision, recall, nDCG).
+    case ranking
+}
+
+/// A model Latent can train: its name, hyperparameters with defaults, and how to fit it.
+public struct ModelDescriptor: Sendable {
+    /// The name, as given to `--model`.
+    public let name: String
+    /// One line on what it is.
+    public let summary: String
+    /// What it is for.
+    public let task: ModelTask
+    /// Its hyperparameters, with defaults.
+    public let parameters: [ParameterSpec]
+    private let train: @Sendable (RatingMatrix, Hyperparameters, TrainingContext) throws -> any Recommender
+
+    /// A model description.
+    public init(name: String, summary: String, task: ModelTask, parameters: [ParameterSpec],
+                train: @escaping @Sendable (RatingMatrix, Hyperparameters, TrainingContext) throws -> any Recommender) {
+        self.name = name
+        self.summary = summary
+        self.task = task
+        self.parameters = parameters
+        self.train = train
+    }
+
+    /// Trains the model on `data`. Unknown or invalid hyperparameters and empty data are errors.
+    public func fit(_ data: RatingMatrix, hyperparameters: Hyperparameters = Hyperparameters(),
+                    context: TrainingContext = TrainingContext()) throws -> any Recommender {
+        try hyperparameters.checkNames(parameters)
+        guard data.count > 0 else { throw TrainingError.emptyTrainingData }
+        return try train(data, hyperparameters, context)
+    }
+}

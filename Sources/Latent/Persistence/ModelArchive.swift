@@ -1,0 +1,108 @@
+/// The contents of a model file, independent of the model: what it is, how it was trained, and its named arrays.
+///
+/// Every model writes itself into an archive and reads itself back from one, so one file format serves them all.
+public struct ModelArchive: Sendable, Equatable {
+    /// How the arrays are to be read back (e.g. `factors`): picks the decoder.
+    public var kind: String
+    /// The model's name (e.g. `biased-mf`).
+    public var model: String
+    /// The hyperparameters it was trained with, and other scalar facts, as text.
+    public var parameters: [String: String]
+    /// Named lists of strings (identifier maps).
+    public var strings: [String: [String]] = [:]
+    /// Named arrays of Float.
+    public var floats: [String: [Float]] = [:]
+    /// Named arrays of Int32 (indices).
+    public var int32s: [String: [Int32]] = [:]
+    /// Named arrays of Int64 (offsets, counts).
+    public var int64s: [String: [Int64]] = [:]
+
+    /// An empty archive for a model.
+    public init(kind: String, model: String, parameters: [String: String] = [:]) {
+        self.kind = kind
+        self.model = model
+        self.parameters = parameters
+    }
+
+    /// The Float array `name`, or a ``ModelFileError/missingField(_:)`` error.
+    public func floats(_ name: String, count: Int? = nil) throws -> [Float] {
+        guard let a = floats[name] else { throw ModelFileError.missingField(name) }
+        if let count, a.count != count { throw ModelFileError.inconsistent("\(name) has \(a.count) values, expected \(count)") }
+        return a
+    }
+
+    /// The Int32 array `name`, or a ``ModelFileError/missingField(_:)`` error.
+    public func int32s(_ name: String) throws -> [Int32] {
+        guard let a = int32s[name] else { throw ModelFileError.missingField(name) }
+        return a
+    }
+
+    /// The Int64 array `name`, or a ``ModelFileError/missingField(_:)`` error.
+    public func int64s(_ name: String) throws -> [Int64] {
+        guard let a = int64s[name] else { throw ModelFileError.missingField(name) }
+        return a
+    }
+
+    /// The string list `name`, or a ``ModelFileError/missingField(_:)`` error.
+    public func strings(_ name: String) throws -> [String] {
+        guard let a = strings[name] else { throw ModelFileError.missingField(name) }
+        return a
+    }
+
+    /// The scalar parameter `name` as a Float, or a ``ModelFileError/missingField(_:)`` error.
+    public func scalar(_ name: String) throws -> Float {
+        guard let raw = parameters[name] else { throw ModelFileError.missingField(name) }
+        guard let v = Float(raw) else { throw ModelFileError.inconsistent("\(name) is not a number: \(raw)") }
+        return v
+    }
+
+    /// Stores a matrix as `name` (its entries) and `name.columns`.
+    public mutating func setMatrix(_ m: Matrix, as name: String) {
+        floats[name] = m.storage
+        int64s[name + ".shape"] = [Int64(m.rows), Int64(m.columns)]
+    }
+
+    /// The matrix stored as `name`.
+    public func matrix(_ name: String) throws -> Matrix {
+        let shape = try int64s(name + ".shape")
+        let storage = try floats(name)
+        guard shape.count == 2, shape[0] >= 0, shape[1] >= 0, Int(shape[0]) * Int(shape[1]) == storage.count else {
+            throw ModelFileError.inconsistent("matrix \(name) has a bad shape")
+        }
+        return Matrix(rows: Int(shape[0]), columns: Int(shape[1]), storage: storage)
+    }
+}
+
+/// An error reading or writing a model file.
+public enum ModelFileError: Error, Equatable, CustomStringConvertible {
+    /// The file does not start with the Latent magic bytes.
+    case notAModelFile(path: String)
+    /// The file was written by a newer format version than this build reads.
+    case unsupportedVersion(path: String, found: UInt32, supported: UInt32)
+    /// The file ends before its contents do.
+    case truncated(path: String)
+    /// The checksum does not match: the file was changed or damaged.
+    case checksumMismatch(path: String)
+    /// A field the model needs is absent.
+    case missingField(String)
+    /// The fields do not fit together.
+    case inconsistent(String)
+    /// No decoder is known for the archive kind.
+    case unknownKind(String)
+    /// The file could not be read or written.
+    case io(path: String, reason: String)
+
+    public var description: String {
+        switch self {
+        case let .notAModelFile(path): return "\(path) is not a Latent model file"
+        case let .unsupportedVersion(path, found, supported):
+            return "\(path) has model format version \(found); this build reads versions up to \(supported): upgrade Latent"
+        case let .truncated(path): return "\(path) is truncated: the model file ends early"
+        case let .checksumMismatch(path): return "\(path) is corrupted: its checksum does not match"
+        case let .missingField(name): return "the model file lacks the field \(name)"
+        case let .inconsistent(what): return "the model file is inconsistent: \(what)"
+        case let .unknownKind(kind): return "the model file holds a model of kind '\(kind)', which this build does not know"
+        case let .io(path, reason): return "\(path): \(reason)"
+        }
+    }
+}

@@ -1,0 +1,130 @@
+/// How related items (or users) are measured.
+public enum SimilarityMetric: String, Sendable, CaseIterable {
+    /// The smallest Euclidean distance between vectors, as in the course notes; the score is the negated distance.
+    case euclidean
+    /// The largest cosine of the angle between vectors.
+    case cosine
+}
+
+/// One recommended item (or similar user), by identifier, with its score.
+public struct ScoredID: Sendable, Equatable {
+    /// The item's (or user's) identifier.
+    public var id: String
+    /// The score: a predicted rating, a ranking score, or a similarity.
+    public var score: Float
+
+    /// A scored identifier.
+    public init(id: String, score: Float) {
+        self.id = id
+        self.score = score
+    }
+}
+
+extension Recommender {
+    /// The predicted rating of `item` by `user`, clipped to the rating scale. Unknown users or items fall back to
+    /// what the model knows (see each model), never fail.
+    public func predict(user: String, item: String) -> Float {
+        domain.clip(rawPrediction(user: domain.users.index(of: user), item: domain.items.index(of: item)))
+    }
+
+    /// The `count` best items for the known user `user`, best first.
+    ///
+    /// - Parameters:
+    ///   - excludeSeen: leave out the items the user rated in training (the default).
+    ///   - allowed: when given, only these items (dense indices) are candidates.
+    ///   - excluded: items (dense indices) never recommended.
+    public func recommend(user: Int, count: Int, excludeSeen: Bool = true, allowed: Set<Int>? = nil,
+                          excluded: Set<Int> = []) -> [TopK.Entry] {
+        var scores = [Float](repeating: 0, count: domain.items.count)
+        scores.withUnsafeMutableBufferPointer { scoreItems(user: user, into: $0) }
+        let seen = excludeSeen ? Array(domain.seen.columns(of: user)).map(Int.init) : []
+        return Self.select(scores, count: count, skipping: seen, allowed: allowed, excluded: excluded)
+    }
+
+    /// The `count` best items for `user` by identifier, best first.
+    ///
+    /// - Throws: ``RecommendationError/unknownUser(_:)`` when the model does not know `user`; use
+    ///   ``recommend(foldingIn:count:allowed:excluded:)`` for a new user.
+    public func recommend(user: String, count: Int = 10, excludeSeen: Bool = true, allowed: Set<String>? = nil,
+                          excluded: Set<String> = []) throws -> [ScoredID] {
+        guard let u = domain.users.index(of: user) else { throw RecommendationError.unknownUser(user) }
+        let entries = recommend(user: u, count: count, excludeSeen: excludeSeen, allowed: itemIndices(allowed),
+                                excluded: itemIndices(excluded) ?? [])
+        return entries.map { ScoredID(id: domain.items[$0.index], score: $0.score) }
+    }
+
+    /// The `count` best items for a user the model has not seen, from their ratings by item identifier, without
+    /// retraining. The rated items are not recommended. Items the model does not know are ignored.
+    public func recommend(foldingIn ratings: [(item: String, value: Float)], count: Int = 10,
+                          allowed: Set<String>? = nil, excluded: Set<String> = []) -> [ScoredID] {
+        let known = ratings.compactMap { r in domain.items.index(of: r.item).map { (item: $0, value: r.value) } }
+        var scores = [Float](repeating: 0, count: domain.items.count)
+        scores.withUnsafeMutableBufferPointer { scoreItems(foldingIn: known, into: $0) }
+        let entries = Self.select(scores, count: count, skipping: known.map(\.item), allowed: itemIndices(allowed),
+                                  excluded: itemIndices(excluded) ?? [])
+        return entries.map { ScoredID(id: domain.items[$0.index], score: $0.score) }
+    }
+
+    /// The `count` items most related to `item` by the model's item vectors, most related first; the item itself is
+    /// left out. With ``SimilarityMetric/euclidean`` the score is the negated distance.
+    public func similarItems(to item: String, count: Int = 10, metric: SimilarityMetric = .euclidean) throws -> [ScoredID] {
+        guard let i = domain.items.index(of: item) else { throw RecommendationError.unknownItem(item) }
+        guard let vectors = itemVectors else {
+            throw RecommendationError.unsupported("the \(name) model has no item vectors to compare items by")
+        }
+        return Self.nearest(to: i, in: vectors, count: count, metric: metric).map {
+            ScoredID(id: domain.items[$0.index], score: $0.score)
+        }
+    }
+
+    /// The `count` users most similar to `user` by the model's user vectors, most similar first.
+    public func similarUsers(to user: String, count: Int = 10, metric: SimilarityMetric = .cosine) throws -> [ScoredID] {
+        guard let u = domain.users.index(of: user) else { throw RecommendationError.unknownUser(user) }
+        guard let vectors = userVectors else {
+            throw RecommendationError.unsupported("the \(name) model has no user vectors to compare users by")
+        }
+        return Self.nearest(to: u, in: vectors, count: count, metric: metric).map {
+            ScoredID(id: domain.users[$0.index], score: $0.score)
+        }
+    }
+
+    private func itemIndices(_ ids: Set<String>?) -> Set<Int>? {
+        ids.map { Set($0.compactMap { domain.items.index(of: $0) }) }
+    }
+
+    /// The best `count` of `scores`, leaving out `skipping` and `excluded`, and anything not in `allowed`.
+    static func select(_ scores: [Float], count: Int, skipping: [Int], allowed: Set<Int>?, excluded: Set<Int>) -> [TopK.Entry] {
+        var mask = [Bool](repeating: false, count: scores.count)
+        for i in skipping { mask[i] = true }
+        for i in excluded where i < mask.count { mask[i] = true }
+        var top = TopK(k: count)
+        if let allowed {
+            for i in allowed.sorted() where i < scores.count && !mask[i] { top.offer(index: i, score: scores[i]) }
+        } else {
+            for i in 0..<scores.count where !mask[i] { top.offer(index: i, score: scores[i]) }
+        }
+        return top.sorted()
+    }
+
+    /// The rows of `vectors` nearest to row `target`, itself excluded.
+    static func nearest(to target: Int, in vectors: Matrix, count: Int, metric: SimilarityMetric) -> [TopK.Entry] {
+        let k = vectors.columns
+        var top = TopK(k: count)
+        vectors.storage.withUnsafeBufferPointer { v in
+            let base = v.baseAddress!
+            let t = base + target * k
+            let tNorm = Vector.squaredNorm(t, count: k).squareRoot()
+            for r in 0..<vectors.rows where r != target {
+                let x = base + r * k
+                switch metric {
+                case .euclidean:
+                    top.offer(index: r, score: -Vector.squaredDistance(t, x, count: k).squareRoot())
+                case .cosine:
+                    let denominator = tNorm * Vector.squaredNorm(x, count: k).squareRoot()
+                    top.offer(index: r, score: denominator > 0 ? Vector.dot(t, x, count: k) / denominator : 0)
+                }
+            }
+        }
+        return top.sorted()
+    }
+}

@@ -1,0 +1,50 @@
+/// An error in training or in the request to train: a bad hyperparameter, a diverging optimization.
+public enum TrainingError: Error, Equatable, CustomStringConvertible {
+    /// A hyperparameter has a value that does not parse or is out of range.
+    case invalidHyperparameter(name: String, value: String, reason: String)
+    /// A hyperparameter the model does not have.
+    case unknownHyperparameter(name: String, known: [String])
+    /// The loss became NaN or infinite.
+    case diverged(epoch: Int, learningRate: Float)
+    /// There is nothing to learn from.
+    case emptyTrainingData
+    /// The model needs an input that was not given (item features for `content`).
+    case missingInput(String)
+    /// No model of that name exists.
+    case unknownModel(name: String, known: [String])
+
+    public var description: String {
+        switch self {
+        case let .invalidHyperparameter(name, value, reason):
+            return "hyperparameter \(name)=\(value) \(reason)"
+        case let .unknownHyperparameter(name, known):
+            return "unknown hyperparameter '\(name)'; this model has: \(known.joined(separator: ", "))"
+        case let .diverged(epoch, rate):
+            return "training diverged at epoch \(epoch) (the loss is no longer finite) with learning rate \(rate); try a smaller learning rate"
+        case .emptyTrainingData:
+            return "the training data has no ratings"
+        case let .missingInput(what):
+            return "missing input: \(what)"
+        case let .unknownModel(name, known):
+            return "unknown model '\(name)'; models: \(known.joined(separator: ", "))"
+        }
+    }
+}
+
+/// An error in using a trained model: an unknown user or item.
+public enum RecommendationError: Error, Equatable, CustomStringConvertible {
+    /// The user is not in the model.
+    case unknownUser(String)
+    /// The item is not in the model.
+    case unknownItem(String)
+    /// The model has no vectors to compare for that request.
+    case unsupported(String)
+
+    public var description: String {
+        switch self {
+        case let .unknownUser(id): return "user '\(id)' is not in the model"
+        case let .unknownItem(id): return "item '\(id)' is not in the model"
+        case let .unsupported(what): return what
+        }
+    }
+}

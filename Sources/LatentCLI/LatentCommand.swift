@@ -1,0 +1,13 @@
+import ArgumentParser
+import Latent
+
+/// The `latent` command: train, evaluate and use latent-factor recommenders from files.
+public struct LatentCommand: AsyncParsableCommand {
+    public static let configuration = CommandConfiguration(
+        commandName: "latent",
+        abstract: "Train, evaluate and serve latent-factor recommenders.",
+        subcommands: []
+    )
+
+    public init() {}
+}

@@ -1,0 +1,3 @@
+import LatentCLI
+
+await LatentCommand.main()
