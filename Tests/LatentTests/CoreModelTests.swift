@@ -40,9 +40,16 @@ import Testing
         p[0] = 1; q[0] = 2
         var bu: [Float] = [0.5], bi: [Float] = [-0.5]
         let gamma: Float = 0.1, lambdaP: Float = 0.2, lambdaQ: Float = 0.3, lambdaUB: Float = 0.4, lambdaIB: Float = 0.5
-        let sse = SGDMatrixFactorization.epoch(
-            order: [0], users: [0], items: [0], values: [6], mu: 3, p: &p, q: &q, bu: &bu, bi: &bi, stride: 8,
-            gamma: gamma, lambdaP: lambdaP, lambdaQ: lambdaQ, lambdaUB: lambdaUB, lambdaIB: lambdaIB)
+        let step = SGDMatrixFactorization.Step(gamma: gamma, lambdaP: lambdaP, lambdaQ: lambdaQ, lambdaUB: lambdaUB,
+                                               lambdaIB: lambdaIB, stride: 8, mu: 3)
+        let ratings = [SGDMatrixFactorization.Rating(user: 0, item: 0, value: 6)]
+        let sse = p.withUnsafeMutableBufferPointer { p in q.withUnsafeMutableBufferPointer { q in
+            bu.withUnsafeMutableBufferPointer { bu in bi.withUnsafeMutableBufferPointer { bi in
+                ratings.withUnsafeBufferPointer {
+                    SGDMatrixFactorization.pass($0, .init(p: p.baseAddress!, q: q.baseAddress!, bu: bu.baseAddress, bi: bi.baseAddress), step)
+                }
+            }}
+        }}
         #expect(sse == 1)
         // b_u += 0.1 (1 - 0.4*0.5) = 0.5 + 0.08; b_i += 0.1 (1 - 0.5*(-0.5)) = -0.5 + 0.125
         #expect(abs(bu[0] - 0.58) < 1e-6)
@@ -160,5 +167,57 @@ import Testing
         let e = m.evaluateRatings(on: test)
         #expect(e.count == 2 && e.unknownUsers == 1 && e.unknownItems == 0)
         #expect(abs(e.rmse - ((0.01 + 0.04) / 2.0).squareRoot()) < 1e-6)
+    }
+}
+
+@Suite struct ParallelSGDTests {
+    static func data() -> RatingMatrix {
+        var rng = SeededGenerator(seed: 5)
+        var triples: [(user: String, item: String, rating: Float)] = []
+        for _ in 0..<2000 {
+            triples.append(("u\(rng.nextInt(below: 60))", "i\(rng.nextInt(below: 40))", Float(1 + rng.nextInt(below: 5))))
+        }
+        return RatingMatrix(RatingSet(triples))
+    }
+
+    @Test func blocksPartitionTheRatingsByUserAndItemGroup() {
+        let data = Self.data()
+        var rng = SeededGenerator(seed: 1)
+        let blocks = SGDMatrixFactorization.blocks(data, grid: 3, using: &rng)
+        #expect(blocks.map(\.count).reduce(0, +) == data.count)
+        // Each user appears in one block row only, each item in one block column only.
+        var userRow: [Int32: Int] = [:], itemColumn: [Int32: Int] = [:]
+        for (b, block) in blocks.enumerated() {
+            for r in block {
+                #expect(userRow.updateValue(b / 3, forKey: r.user).map { $0 == b / 3 } ?? true)
+                #expect(itemColumn.updateValue(b % 3, forKey: r.item).map { $0 == b % 3 } ?? true)
+            }
+        }
+    }
+
+    @Test func theModelDoesNotDependOnTheThreadCount() throws {
+        var config = SGDMatrixFactorization.biasedDefaults
+        config.factors = 8
+        config.epochs = 5
+        config.grid = 4
+        let one = try config.fit(Self.data(), context: TrainingContext(seed: 9, threads: 1))
+        let two = try config.fit(Self.data(), context: TrainingContext(seed: 9, threads: 2))
+        let three = try config.fit(Self.data(), context: TrainingContext(seed: 9, threads: 3))
+        #expect(one.userFactors == two.userFactors && one.itemFactors == two.itemFactors && one.userBias == two.userBias)
+        #expect(one.itemFactors == three.itemFactors)
+    }
+
+    @Test func blockedSGDLearnsAsWellAsPlainSGD() throws {
+        let split = Splits.holdout(RatingSet((0..<3000).map { n in
+            let u = n % 50, i = (n * 7) % 45
+            return ("u\(u)", "i\(i)", Float(1 + (u + i) % 5))
+        }), testFraction: 0.2, seed: 1)
+        var config = SGDMatrixFactorization.biasedDefaults
+        config.factors = 16
+        let train = RatingMatrix(split.train)
+        let plain = try config.fit(train).evaluateRatings(on: split.test).rmse
+        config.grid = 3
+        let blocked = try config.fit(train).evaluateRatings(on: split.test).rmse
+        #expect(blocked < plain * 1.1 + 0.02)
     }
 }
