@@ -42,7 +42,7 @@ func printItemList(_ report: ItemListReport, json: Bool, scoreName: String) thro
         table.add(["\(n + 1)", e.item, fixed(e.score, 4)] + (hasTitles ? [e.title ?? ""] : []))
     }
     // Right-align the numbers, left-align the title.
-    for line in table.render(leftAligned: 0) {
+    for line in table.render(leftAligned: 0, alsoLeft: [3]) {
         console.line(line)
     }
 }

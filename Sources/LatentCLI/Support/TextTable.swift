@@ -7,8 +7,9 @@ struct TextTable {
 
     mutating func add(_ row: [String]) { rows.append(row) }
 
-    /// The table as lines, columns separated by two spaces, with a rule under the header.
-    func render(leftAligned: Int = 1) -> [String] {
+    /// The table as lines, columns separated by two spaces, with a rule under the header; the first `leftAligned`
+    /// columns and those in `alsoLeft` are left-aligned, the others right-aligned.
+    func render(leftAligned: Int = 1, alsoLeft: Set<Int> = []) -> [String] {
         let all = [header] + rows
         let columns = all.map(\.count).max() ?? 0
         var widths = [Int](repeating: 0, count: columns)
@@ -18,7 +19,7 @@ struct TextTable {
             for c in 0..<columns {
                 let cell = c < row.count ? row[c] : ""
                 let pad = String(repeating: " ", count: widths[c] - cell.count)
-                parts.append(c < leftAligned ? cell + pad : pad + cell)
+                parts.append(c < leftAligned || alsoLeft.contains(c) ? cell + pad : pad + cell)
             }
             var line = parts.joined(separator: "  ")
             while line.hasSuffix(" ") { line.removeLast() }
