@@ -10,6 +10,7 @@ struct EvaluateCommand: ParsableCommand {
         discussion: """
             Give either --train and --test, or --data with --folds K (seeded k-fold), or --data with --test-fraction F \
             (seeded holdout). Predictions are clipped to the rating scale (--rating-scale, else the training data's range).
+
             Example: latent evaluate --model biased-mf --train ml-100k/u1.base --test ml-100k/u1.test --json
             """)
 

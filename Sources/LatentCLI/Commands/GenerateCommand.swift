@@ -11,6 +11,7 @@ struct GenerateCommand: ParsableCommand {
             Skewed user activity and item popularity (log-normal weights), ratings from a rank-10 truth plus user and \
             item biases plus noise, rounded and clipped to 1-5. The defaults make the 70,000 x 10,000 x 10,000,000 \
             reference set of the speed figures.
+
             Example: latent generate --output synthetic.txt --users 1000 --items 500 --ratings 50000
             """)
 

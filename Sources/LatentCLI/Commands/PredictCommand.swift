@@ -9,6 +9,7 @@ struct PredictCommand: ParsableCommand {
         abstract: "Print a user's predicted rating of an item, clipped to the rating scale.",
         discussion: """
             A user or item the model does not know gets the model's fallback (biases and means), and a note says so.
+
             Example: latent predict --model u1.latent --user 196 --item 242
             """)
 

@@ -10,6 +10,7 @@ struct SimilarCommand: ParsableCommand {
         discussion: """
             Euclidean: the smallest distance ||x_i - x_j|| (the course notes), scored as the negated distance. Cosine: \
             the largest cosine of the angle between the vectors.
+
             Example: latent similar --model u1.latent --item 50 --count 5 --metric cosine --json
             """)
 

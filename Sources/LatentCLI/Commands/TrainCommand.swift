@@ -10,6 +10,7 @@ struct TrainCommand: ParsableCommand {
         discussion: """
             Reads --data, trains --model with its default hyperparameters except those given, and writes the model to \
             --output atomically. A bad line stops everything with its file and line number, and no model is written.
+
             Example: latent train --data ml-100k/u1.base --model biased-mf --factors 50 --output u1.latent
             """)
 
