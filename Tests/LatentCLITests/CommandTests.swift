@@ -56,7 +56,7 @@ struct TrainAndUseTests {
     func train(_ extra: [String] = []) throws -> String {
         try writeTwoTasteRatings(to: URL(fileURLWithPath: data))
         return try runLatent(["train", "--data", data, "--model", "biased-mf", "--factors", "2", "--epochs", "200",
-                              "--learning-rate", "0.02", "--output", model, "--quiet"] + extra).output
+                              "--learning-rate", "0.02", "--decay", "1", "--output", model, "--quiet"] + extra).output
     }
 
     @Test("train prints a summary and writes a model that predict, recommend and similar use")

@@ -221,3 +221,24 @@ import Testing
         #expect(blocked < plain * 1.1 + 0.02)
     }
 }
+
+@Suite struct PlainSGDTests {
+    @Test func plainMFHasNoBiasesAndFitsARankOneTable() throws {
+        // r = a_u * b_i exactly: a rank-one table that p_u . q_i can fit.
+        var triples: [(user: String, item: String, rating: Float)] = []
+        for u in 1...6 { for i in 1...5 where (u + i) % 4 != 0 { triples.append(("u\(u)", "i\(i)", Float(u) * Float(i) / 6)) } }
+        var config = SGDMatrixFactorization.plainDefaults
+        config.factors = 1
+        config.epochs = 3000
+        config.learningRate = 0.02
+        config.decay = 1
+        config.userRegularization = 0
+        config.itemRegularization = 0
+        config.initialScale = 0.5
+        let model = try config.fit(RatingMatrix(RatingSet(triples)))
+        #expect(model.userBias.isEmpty && model.itemBias.isEmpty && model.globalMean == 0)
+        for t in triples { #expect(abs(model.predict(user: t.user, item: t.item) - t.rating) < 0.01) }
+        // The held-out cells follow the same product.
+        #expect(abs(model.rawPrediction(user: model.domain.users.index(of: "u3"), item: model.domain.items.index(of: "i1")) - 0.5) < 0.05)
+    }
+}

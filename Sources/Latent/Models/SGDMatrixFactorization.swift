@@ -126,7 +126,9 @@ public struct SGDMatrixFactorization: Sendable {
             bi.withUnsafeMutableBufferPointer { bib in
             blockSSE.withUnsafeMutableBufferPointer { sseb in
             blocks.withUnsafeMutableBufferPointer { blockb in
-                let factors = SharedFactors(p: pb.baseAddress!, q: qb.baseAddress!, bu: bub.baseAddress, bi: bib.baseAddress)
+                // An empty array may still have a base address: biases are absent exactly when the model has none.
+                let factors = SharedFactors(p: pb.baseAddress!, q: qb.baseAddress!, bu: biased ? bub.baseAddress : nil,
+                                            bi: biased ? bib.baseAddress : nil)
                 let sse = SharedPointer(sseb.baseAddress!), blockList = SharedPointer(blockb.baseAddress!)
                 for subEpoch in subEpochs {
                     Parallel.run(threads) { t in
