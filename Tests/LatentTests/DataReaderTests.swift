@@ -92,6 +92,12 @@ func dataError(_ body: () throws -> Void) -> DataError? {
         #expect(set.items.count == 4)
     }
 
+    @Test func aHeaderMayFollowCommentsAndBlankLines() throws {
+        let (set, report) = try RatingReader.read(text: "# exported 2024\n\nuserId,movieId,rating\n1,2,3.5\n")
+        #expect(report.layout?.hasHeader == true)
+        #expect(triples(set) == ["1 2 3.5"])
+    }
+
     @Test func detectionLooksPastACommentToTheFields() {
         #expect(RatingReader.detectLayout(lines: ["# users and items", "a b"]).ratingColumn == nil)
         #expect(RatingReader.detectLayout("1::2::3") == RatingFileFormat.movielensDat.layout)

@@ -44,7 +44,7 @@ public struct DelimitedLayout: Sendable, Equatable, CustomStringConvertible {
     /// The column of the timestamp, if any. A line without this column has no time; the set keeps times only
     /// when every line has one.
     public var timestampColumn: Int?
-    /// Whether the first line is a header to skip.
+    /// Whether the first line that is neither blank nor a comment is a header to skip.
     public var hasHeader: Bool
 
     /// A layout; the defaults describe `user item rating [timestamp]` lines.
@@ -349,45 +349,48 @@ public enum RatingReader {
         let (userMap, userFix) = users.idMap()
         let (itemMap, itemFix) = items.idMap()
         let total = offsets.last!
-        let withTimes = chunks.allSatisfy { $0.allTimed } && chunks.contains { $0.times != nil }
+        let withTimes = chunks.allSatisfy { $0.allTimed && $0.times != nil }
 
-        if chunks.count == 1 && userFix == nil && itemFix == nil {
-            // The usual case: one chunk whose local indices are already the final ones.
-            let c = chunks.removeFirst()
-            return RatingSet(users: userMap, items: itemMap, userIndices: c.userIndices, itemIndices: c.itemIndices,
-                             values: c.values, timestamps: withTimes ? c.times : nil)
+        // Remap each chunk's indices in place (the first chunk's map is the identity unless identifiers were joined),
+        // then append the chunks to the first one, releasing each as it is copied.
+        for c in chunks.indices {
+            var um = userMaps[c], im = itemMaps[c]
+            if let f = userFix { um = um.map { f[Int($0)] } }
+            if let f = itemFix { im = im.map { f[Int($0)] } }
+            remap(&chunks[c].userIndices, um)
+            remap(&chunks[c].itemIndices, im)
         }
-        var us = [Int32](repeating: 0, count: total), its = [Int32](repeating: 0, count: total)
-        var vs = [Float](repeating: 0, count: total)
-        var ts: [Int64]? = withTimes ? [Int64](repeating: 0, count: total) : nil
-        let shared = chunks
-        let starts = offsets, userMapsShared = userMaps, itemMapsShared = itemMaps
-        us.withUnsafeMutableBufferPointer { up in
-            its.withUnsafeMutableBufferPointer { ip in
-                vs.withUnsafeMutableBufferPointer { vp in
-                    let u = SendablePointer(up.baseAddress), i = SendablePointer(ip.baseAddress), v = SendablePointer(vp.baseAddress)
-                    DispatchQueue.concurrentPerform(iterations: shared.count) { c in
-                        let chunk = shared[c], base = starts[c]
-                        let um = userMapsShared[c], im = itemMapsShared[c]
-                        for n in 0..<chunk.values.count {
-                            var gu = um[Int(chunk.userIndices[n])], gi = im[Int(chunk.itemIndices[n])]
-                            if let f = userFix { gu = f[Int(gu)] }
-                            if let f = itemFix { gi = f[Int(gi)] }
-                            u.pointer![base + n] = gu
-                            i.pointer![base + n] = gi
-                            v.pointer![base + n] = chunk.values[n]
-                        }
-                    }
-                }
-            }
-        }
-        if withTimes {
-            for (c, chunk) in chunks.enumerated() {
-                ts!.replaceSubrange(offsets[c]..<offsets[c + 1], with: chunk.times!)
-            }
+        var result = chunks[0]
+        chunks[0] = ChunkResult()
+        result.userIndices.reserveCapacity(total)
+        result.itemIndices.reserveCapacity(total)
+        result.values.reserveCapacity(total)
+        if withTimes { result.times!.reserveCapacity(total) }
+        for c in chunks.indices.dropFirst() {
+            result.userIndices.append(contentsOf: chunks[c].userIndices)
+            result.itemIndices.append(contentsOf: chunks[c].itemIndices)
+            result.values.append(contentsOf: chunks[c].values)
+            if withTimes { result.times!.append(contentsOf: chunks[c].times!) }
+            chunks[c] = ChunkResult()
         }
         chunks.removeAll()
-        return RatingSet(users: userMap, items: itemMap, userIndices: us, itemIndices: its, values: vs, timestamps: ts)
+        return RatingSet(users: userMap, items: itemMap, userIndices: result.userIndices, itemIndices: result.itemIndices,
+                         values: result.values, timestamps: withTimes ? result.times : nil)
+    }
+
+    /// Replaces each index `k` of `indices` by `map[k]`, unless `map` is the identity.
+    static func remap(_ indices: inout [Int32], _ map: [Int32]) {
+        var identity = true
+        for (k, v) in map.enumerated() where v != Int32(k) {
+            identity = false
+            break
+        }
+        if identity { return }
+        map.withUnsafeBufferPointer { m in
+            indices.withUnsafeMutableBufferPointer { x in
+                for n in x.indices { x[n] = m[Int(x[n])] }
+            }
+        }
     }
 }
 
@@ -395,12 +398,6 @@ public enum RatingReader {
 struct SendableBytes: @unchecked Sendable {
     let bytes: UnsafeRawBufferPointer
     init(_ bytes: UnsafeRawBufferPointer) { self.bytes = bytes }
-}
-
-/// A raw pointer handed to concurrent tasks that write disjoint positions.
-struct SendablePointer<T>: @unchecked Sendable {
-    let pointer: UnsafeMutablePointer<T>?
-    init(_ pointer: UnsafeMutablePointer<T>?) { self.pointer = pointer }
 }
 
 /// What the line parser needs to know.
@@ -461,10 +458,8 @@ extension RatingReader {
         result.userIndices.reserveCapacity(estimate)
         result.itemIndices.reserveCapacity(estimate)
         result.values.reserveCapacity(estimate)
-        if layout.timestampColumn != nil {
-            result.times = []
-            result.times!.reserveCapacity(estimate)
-        }
+        // Times are kept while every line has one, and dropped at the first line without.
+        if layout.timestampColumn != nil { result.times = [] }
         let needed = config.fieldsNeeded
         let starts = UnsafeMutablePointer<Int>.allocate(capacity: needed + 1)
         let ends = UnsafeMutablePointer<Int>.allocate(capacity: needed + 1)
@@ -475,6 +470,7 @@ extension RatingReader {
         let userColumn = layout.userColumn, itemColumn = layout.itemColumn
         let ratingColumn = layout.ratingColumn ?? -1, timeColumn = layout.timestampColumn ?? -1
         var lineNumber = 0
+        var headerPending = first && layout.hasHeader
         var pos = range.lowerBound
         let n = range.upperBound
 
@@ -491,11 +487,15 @@ extension RatingReader {
             if lineEnd > pos && bytes[lineEnd - 1] == 0x0D { lineEnd -= 1 }
             let lineStart = pos
             pos = end + 1
-            if first && lineNumber == 1 && layout.hasHeader { continue }
             // Blank lines are allowed (a trailing newline, spacing); comments start with '#'.
             var s = lineStart
             while s < lineEnd && (bytes[s] == 0x20 || bytes[s] == 0x09) { s += 1 }
             if s == lineEnd || bytes[s] == 0x23 { continue }
+            // The header is the first line that is neither blank nor a comment.
+            if headerPending {
+                headerPending = false
+                continue
+            }
 
             // Split into at most `needed` fields.
             var count = 0
@@ -572,9 +572,14 @@ extension RatingReader {
                 result.userIndices.append(result.users.intern(bytes, ur))
                 result.itemIndices.append(result.items.intern(bytes, ir))
                 result.values.append(value)
-                if result.times != nil {
-                    result.times!.append(time)
-                    if !timed { result.allTimed = false }
+                if result.allTimed && result.times != nil {
+                    if timed {
+                        if result.times!.isEmpty { result.times!.reserveCapacity(estimate) }
+                        result.times!.append(time)
+                    } else {
+                        result.allTimed = false
+                        result.times = nil
+                    }
                 }
             } while false
 
