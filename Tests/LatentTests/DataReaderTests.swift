@@ -159,10 +159,13 @@ func dataError(_ body: () throws -> Void) -> DataError? {
 @Suite struct DataReaderErrorTests {
     @Test func aLineWithTooFewFieldsNamesTheMissingField() {
         let e = dataError { _ = try RatingReader.read(text: "1\t2\t3\n1\t2\n", name: "u.data", format: .movielens100k) }
-        #expect(e == .malformed(file: "u.data", line: 2, field: "rating", reason: "missing: the line has 2 fields, expected 3"))
-        #expect(e?.description == "u.data:2: rating: missing: the line has 2 fields, expected 3")
+        #expect(e == .malformed(file: "u.data", line: 2, field: "rating", reason: "missing: found 2 fields separated by tab, expected 3"))
+        #expect(e?.description == "u.data:2: rating: missing: found 2 fields separated by tab, expected 3")
         let e2 = dataError { _ = try RatingReader.read(text: "1 2 3\n5\n", name: "f") }
-        #expect(e2 == .malformed(file: "f", line: 2, field: "item", reason: "missing: the line has 1 field, expected 3"))
+        #expect(e2 == .malformed(file: "f", line: 2, field: "item", reason: "missing: found 1 field separated by whitespace, expected 3"))
+        // A CSV file read as tab-separated says which separator it looked for.
+        let e3 = dataError { _ = try RatingReader.read(text: "1,2,3\n", name: "f", format: .movielens100k) }
+        #expect(e3 == .malformed(file: "f", line: 1, field: "item", reason: "missing: found 1 field separated by tab, expected 3"))
     }
 
     @Test func anEmptyIdentifierIsAnError() {
@@ -183,6 +186,12 @@ func dataError(_ body: () throws -> Void) -> DataError? {
                 == .malformed(file: "f", line: 2, field: "rating", reason: "empty, expected a number"))
         #expect(dataError { _ = try RatingReader.read(text: "1 2 4.5.1\n", name: "f") }
                 == .malformed(file: "f", line: 1, field: "rating", reason: "'4.5.1' is not a number"))
+    }
+
+    @Test func aHeaderReadAsDataGetsAHint() {
+        #expect(dataError { _ = try RatingReader.read(text: "\nuser item rating\n1 2 3\n", name: "f", format: .libmf) }
+                == .malformed(file: "f", line: 2, field: "rating",
+                              reason: "'rating' is not a number (if this line is a header, read with a layout that has one)"))
     }
 
     @Test func ratingsOutsideAnExplicitScaleAreErrors() throws {
@@ -236,10 +245,10 @@ func dataError(_ body: () throws -> Void) -> DataError? {
     }
 
     @Test func skipInvalidWithNothingValidSaysSo() {
-        let e = dataError { _ = try RatingReader.read(text: "a b c\nd e f\n", name: "f", options: ReadOptions(skipInvalid: true)) }
-        let first = DataError.malformed(file: "f", line: 1, field: "rating", reason: "'c' is not a number")
+        let e = dataError { _ = try RatingReader.read(text: "a b 1x\nd e f\n", name: "f", options: ReadOptions(skipInvalid: true)) }
+        let first = DataError.malformed(file: "f", line: 1, field: "rating", reason: "'1x' is not a number")
         #expect(e == .noValidLines(file: "f", skipped: 2, first: first))
-        #expect(e?.description == "f: none of the 2 data lines is valid; the first error: f:1: rating: 'c' is not a number")
+        #expect(e?.description == "f: none of the 2 data lines is valid; the first error: f:1: rating: '1x' is not a number")
     }
 }
 

@@ -471,6 +471,7 @@ extension RatingReader {
         let ratingColumn = layout.ratingColumn ?? -1, timeColumn = layout.timestampColumn ?? -1
         var lineNumber = 0
         var headerPending = first && layout.hasHeader
+        var seenContent = false
         var pos = range.lowerBound
         let n = range.upperBound
 
@@ -491,6 +492,8 @@ extension RatingReader {
             var s = lineStart
             while s < lineEnd && (bytes[s] == 0x20 || bytes[s] == 0x09) { s += 1 }
             if s == lineEnd || bytes[s] == 0x23 { continue }
+            let firstContent = first && !seenContent
+            seenContent = true
             // The header is the first line that is neither blank nor a comment.
             if headerPending {
                 headerPending = false
@@ -537,7 +540,7 @@ extension RatingReader {
                     let missing = [(userColumn, "user"), (itemColumn, "item"), (ratingColumn, "rating")]
                         .filter { $0.0 >= count }.min { $0.0 < $1.0 }!.1
                     let all = fieldCount(bytes, lineStart, lineEnd, config)
-                    fail(missing, "missing: the line has \(all) field\(all == 1 ? "" : "s"), expected \(layout.requiredColumns)")
+                    fail(missing, "missing: found \(all) field\(all == 1 ? "" : "s") separated by \(layout.separator), expected \(layout.requiredColumns)")
                     break
                 }
                 let ur = trim(bytes, starts[userColumn], ends[userColumn])
@@ -548,7 +551,9 @@ extension RatingReader {
                 if ratingColumn >= 0 {
                     let r = trim(bytes, starts[ratingColumn], ends[ratingColumn])
                     guard let v = parseFloat(bytes, r) else {
-                        fail("rating", r.isEmpty ? "empty, expected a number" : "'\(text(bytes, r))' is not a number")
+                        let word = !r.isEmpty && (bytes[r.lowerBound] | 0x20) &- 0x61 < 26
+                        let hint = firstContent && !layout.hasHeader && word ? " (if this line is a header, read with a layout that has one)" : ""
+                        fail("rating", r.isEmpty ? "empty, expected a number" : "'\(text(bytes, r))' is not a number\(hint)")
                         break
                     }
                     guard v.isFinite else { fail("rating", "'\(text(bytes, r))' is not a finite number"); break }
