@@ -98,6 +98,23 @@ func dataError(_ body: () throws -> Void) -> DataError? {
         #expect(triples(set) == ["1 2 3.5"])
     }
 
+    @Test func equivalentUnicodeIdentifiersAreOneAndLatin1BytesStayDistinct() throws {
+        // A precomposed and a decomposed "é" are the same Swift string, so the same user.
+        let (set, _) = try RatingReader.read(text: "caf\u{E9} a 1\ncafe\u{301} b 2\nx a 3\n")
+        #expect(set.users.ids == ["caf\u{E9}", "x"])
+        #expect(set.userIndices == [0, 0, 1])
+        // Bytes that are not UTF-8 are read as ISO-8859-1: 0xE9 and 0xE8 stay two users.
+        var bytes = Array("caf\u{1} a 1\ncaf\u{2} a 2\n".utf8)
+        bytes[bytes.firstIndex(of: 1)!] = 0xE9
+        bytes[bytes.firstIndex(of: 2)!] = 0xE8
+        let dir = TestData.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let url = dir.appendingPathComponent("latin1.txt")
+        try Data(bytes).write(to: url)
+        let (latin1, _) = try RatingReader.read(url)
+        #expect(latin1.users.ids == ["café", "cafè"])
+    }
+
     @Test func detectionLooksPastACommentToTheFields() {
         #expect(RatingReader.detectLayout(lines: ["# users and items", "a b"]).ratingColumn == nil)
         #expect(RatingReader.detectLayout("1::2::3") == RatingFileFormat.movielensDat.layout)
@@ -137,6 +154,20 @@ func dataError(_ body: () throws -> Void) -> DataError? {
             #expect(many.userIndices == one.userIndices && many.itemIndices == one.itemIndices && many.values == one.values)
         }
         #expect(one.count == 400_000)
+    }
+
+    @Test func timestampsAndHeadersSurviveChunking() throws {
+        let dir = TestData.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let url = dir.appendingPathComponent("ratings.csv")
+        var text = "userId,movieId,rating,timestamp\n"
+        for n in 0..<300_000 { text += "\(n % 4000),\(n % 1234),\(1 + n % 5).5,\(1_000_000 + n)\n" }
+        try text.write(to: url, atomically: true, encoding: .utf8)
+        let (one, report) = try RatingReader.read(url, options: ReadOptions(threads: 1))
+        let (many, _) = try RatingReader.read(url, options: ReadOptions(threads: 4))
+        #expect(report.format == .movielensCSV)
+        #expect(one.count == 300_000 && one.timestamps == (0..<300_000).map { 1_000_000 + Int64($0) })
+        #expect(many.timestamps == one.timestamps && many.values == one.values && many.userIndices == one.userIndices)
     }
 
     @Test func errorsInLaterChunksNameTheirLineInTheWholeFile() throws {

@@ -61,7 +61,8 @@ import Testing
 
     @Test func writingIntoAMissingFolderIsATypedError() {
         let url = URL(fileURLWithPath: "/nonexistent-folder-\(UUID().uuidString)/x.txt")
-        #expect(dataError { try config.write(to: url) }?.file == url.path)
+        let error = dataError { try config.write(to: url) }
+        #expect(error == .unwritable(file: url.path, reason: "cannot create the file (No such file or directory)"))
     }
 }
 

@@ -132,11 +132,19 @@ struct IDInterner: Sendable {
         return map
     }
 
-    /// The identifiers as an ``IDMap`` (decoded as UTF-8). When distinct byte strings decode to equal strings (invalid
-    /// UTF-8, Unicode equivalents), they become one identifier, and the second value maps old indices to new ones.
+    /// The identifiers as an ``IDMap``, decoded as UTF-8 (or as ISO-8859-1 when they are not valid UTF-8). When
+    /// distinct byte strings are equal strings (Unicode canonical equivalents such as a precomposed and a decomposed
+    /// "é"), they become one identifier, and the second value maps old indices to new ones.
     func idMap() -> (IDMap, [Int32]?) {
         let strings = arena.withUnsafeBytes { a in
-            (0..<Int(count)).map { k in String(decoding: UnsafeRawBufferPointer(rebasing: a[starts[k]..<starts[k + 1]]), as: UTF8.self) }
+            (0..<Int(count)).map { k -> String in
+                let raw = UnsafeRawBufferPointer(rebasing: a[starts[k]..<starts[k + 1]])
+                if let s = String(validating: raw, as: UTF8.self) { return s }
+                // Not UTF-8: read the bytes as ISO-8859-1, which keeps distinct bytes distinct.
+                var scalars = String.UnicodeScalarView()
+                scalars.append(contentsOf: raw.map { Unicode.Scalar($0) })
+                return String(scalars)
+            }
         }
         var seen = Set<String>(minimumCapacity: strings.count)
         var distinct = true

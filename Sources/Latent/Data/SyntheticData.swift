@@ -112,7 +112,7 @@ public struct SyntheticData: Sendable, Equatable {
         let directory = url.deletingLastPathComponent()
         let temporary = directory.appendingPathComponent(".\(url.lastPathComponent).\(UInt32.random(in: 0...UInt32.max)).tmp")
         guard let file = fopen(temporary.path, "wb") else {
-            throw DataError.unreadable(file: url.path, reason: "cannot create the file (\(String(cString: strerror(errno))))")
+            throw DataError.unwritable(file: url.path, reason: "cannot create the file (\(String(cString: strerror(errno))))")
         }
         var failed = false
         let blockUsers = 1024
@@ -151,7 +151,7 @@ public struct SyntheticData: Sendable, Equatable {
         if failed || rename(temporary.path, url.path) != 0 {
             let reason = String(cString: strerror(errno))
             unlink(temporary.path)
-            throw DataError.unreadable(file: url.path, reason: "cannot write the file (\(reason))")
+            throw DataError.unwritable(file: url.path, reason: "cannot write the file (\(reason))")
         }
     }
 
