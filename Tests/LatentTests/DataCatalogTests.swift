@@ -121,6 +121,12 @@ import Testing
         let features = try ItemFeatures.read(csv: url)
         #expect(features.values.storage == [0.5, 1])
         #expect(try ItemFeatures.read(url).items.ids == ["i1", "i2"])
+        // movies.csv with its header gives its genres as features.
+        let movies = dir.appendingPathComponent("movies.csv")
+        try "movieId,title,genres\n1,\"A, The (1990)\",Drama|War\n2,B (1991),Comedy\n".write(to: movies, atomically: true, encoding: .utf8)
+        let genres = try ItemFeatures.read(movies)
+        #expect(genres.names == ["Comedy", "Drama", "War"])
+        #expect(genres.values.storage == [0, 1, 1, 1, 0, 0])
     }
 
     @Test func badFeatureFilesNameLineAndField() {

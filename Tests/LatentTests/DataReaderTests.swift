@@ -47,6 +47,11 @@ func dataError(_ body: () throws -> Void) -> DataError? {
         #expect(triples(fixed) == triples(set))
     }
 
+    @Test func aFormatWithAHeaderDoesNotDropTheFirstRatingOfAFileWithout() throws {
+        let (set, _) = try RatingReader.read(text: "1,2,4.5\n1,3,3\n", format: .movielensCSV)
+        #expect(triples(set) == ["1 2 4.5", "1 3 3.0"])
+    }
+
     @Test func readsLibMFWhitespaceLines() throws {
         let (set, report) = try RatingReader.read(text: "0 5 3.5\n0   7\t2\n  1 5 4\n")
         #expect(report.format == .libmf)

@@ -178,13 +178,13 @@ public struct ItemCatalog: Sendable {
 }
 
 extension ItemFeatures {
-    /// Reads item features: a MovieLens item file (``ItemCatalog/read(_:)``: its genres as 0/1 features), or else a
-    /// CSV of `item,feature1,...` (``read(csv:)``).
+    /// Reads item features: a MovieLens item file (``ItemCatalog/read(_:)``: `u.item`, `movies.dat`, or `movies.csv`
+    /// with its header; its genres as 0/1 features), or else a CSV of `item,feature1,...` (``read(csv:)``).
     public static func read(_ url: URL) throws -> ItemFeatures {
         let data = try readWholeFile(url)
         let text = decodeText(data)
         if let first = TextLines(text).firstContentLine, let format = ItemCatalog.detect(firstLine: first),
-           format != .movielensCSV || first.lowercased().hasPrefix("movieid,") {
+           format != .movielensCSV || first.lowercased().contains(",title") {
             return try ItemCatalog.read(data: data, name: url.path, format: format).genreFeatures()
         }
         return try read(csvText: text, name: url.path)

@@ -44,7 +44,8 @@ public struct DelimitedLayout: Sendable, Equatable, CustomStringConvertible {
     /// The column of the timestamp, if any. A line without this column has no time; the set keeps times only
     /// when every line has one.
     public var timestampColumn: Int?
-    /// Whether the first line that is neither blank nor a comment is a header to skip.
+    /// Whether the first line that is neither blank nor a comment is a header to skip. (When that line's rating field
+    /// is a number, it is read as data: a file without a header loses no rating.)
     public var hasHeader: Bool
 
     /// A layout; the defaults describe `user item rating [timestamp]` lines.
@@ -494,11 +495,8 @@ extension RatingReader {
             if s == lineEnd || bytes[s] == 0x23 { continue }
             let firstContent = first && !seenContent
             seenContent = true
-            // The header is the first line that is neither blank nor a comment.
-            if headerPending {
-                headerPending = false
-                continue
-            }
+            let headerLine = headerPending
+            headerPending = false
 
             // Split into at most `needed` fields.
             var count = 0
@@ -530,6 +528,14 @@ extension RatingReader {
                     ends[count] = lineEnd
                     count += 1
                 }
+            }
+
+            // The header is the first line that is neither blank nor a comment. A "header" whose rating is a number
+            // is a data line of a file without a header, and is read rather than dropped.
+            if headerLine {
+                let looksLikeData = ratingColumn >= 0 && ratingColumn < count
+                    && parseFloat(bytes, trim(bytes, starts[ratingColumn], ends[ratingColumn])) != nil
+                if !looksLikeData { continue }
             }
 
             // Validate and store; on error, either record it and go on, or stop.
