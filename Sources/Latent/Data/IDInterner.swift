@@ -105,12 +105,24 @@ struct IDInterner: Sendable {
         return true
     }
 
+    /// A hash of the bytes, eight at a time.
     @inline(__always)
     static func hash(_ b: UnsafeRawBufferPointer, _ r: Range<Int>) -> UInt64 {
-        var h: UInt64 = 0xCBF2_9CE4_8422_2325
-        for i in r {
-            h = (h ^ UInt64(b[i])) &* 0x0000_0100_0000_01B3
+        var h: UInt64 = 0x9E37_79B9_7F4A_7C15 &* UInt64(r.count &+ 1)
+        var i = r.lowerBound
+        while i + 8 <= r.upperBound {
+            h = (h ^ b.loadUnaligned(fromByteOffset: i, as: UInt64.self)) &* 0xBF58_476D_1CE4_E5B9
+            h ^= h >> 31
+            i += 8
         }
+        var tail: UInt64 = 0
+        var shift: UInt64 = 0
+        while i < r.upperBound {
+            tail |= UInt64(b[i]) << shift
+            shift += 8
+            i += 1
+        }
+        h = (h ^ tail) &* 0x94D0_49BB_1331_11EB
         return h ^ (h >> 29)
     }
 

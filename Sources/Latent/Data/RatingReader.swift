@@ -648,6 +648,16 @@ extension RatingReader {
         if b[i] == 0x2D || b[i] == 0x2B { negative = b[i] == 0x2D; i += 1 }
         guard i < r.upperBound else { return nil }
         var v: Int64 = 0
+        if r.upperBound - i <= 18 {
+            // At most 18 digits cannot overflow.
+            while i < r.upperBound {
+                let d = b[i] &- 0x30
+                guard d < 10 else { return nil }
+                v = v &* 10 &+ Int64(d)
+                i += 1
+            }
+            return negative ? -v : v
+        }
         while i < r.upperBound {
             let d = b[i] &- 0x30
             guard d < 10 else { return nil }
