@@ -156,7 +156,9 @@ import Testing
         #expect(s.ratingsPerUser.min == 1 && s.ratingsPerUser.median == 1 && s.ratingsPerUser.max == 2)
         #expect(s.ratingsPerItem.min == 1 && s.ratingsPerItem.median == 1 && s.ratingsPerItem.max == 2)
         #expect(s.description.contains("density: 44.44%"))
-        #expect(s.description.contains("duplicates: 1 of 5 observations"))
+        #expect(s.description.contains("duplicates: 1 of 5 observations (the last of each pair kept)"))
+        let averaged: Double = (4 + 5 + 3.75 + 1) / 4
+        #expect(DatasetSummary(set, duplicates: .average).meanRating == averaged)
         #expect(s.description.contains("  3.5: 1 (25.00%)"))
     }
 

@@ -18,6 +18,8 @@ public struct DatasetSummary: Sendable, Equatable, CustomStringConvertible {
     public var observations: Int
     /// How many observations were folded into another by the duplicate policy.
     public var duplicates: Int
+    /// The policy that folded them, when the summary was made from a ``RatingSet``.
+    public var duplicatePolicy: DuplicatePolicy?
     /// The fraction of the (user, item) pairs that have a rating.
     public var density: Double
     /// The smallest and largest rating, nil when empty.
@@ -38,6 +40,7 @@ public struct DatasetSummary: Sendable, Equatable, CustomStringConvertible {
     /// The summary of a rating set, folding duplicates by `duplicates` (as training would).
     public init(_ set: RatingSet, duplicates policy: DuplicatePolicy = .keepLast) {
         self.init(RatingMatrix(set, duplicates: policy), observations: set.count)
+        duplicatePolicy = policy
     }
 
     /// The summary of a matrix; `observations` is how many input lines it was built from (default: stored ratings
@@ -75,7 +78,7 @@ public struct DatasetSummary: Sendable, Equatable, CustomStringConvertible {
 
     public static func == (a: DatasetSummary, b: DatasetSummary) -> Bool {
         a.users == b.users && a.items == b.items && a.ratings == b.ratings && a.observations == b.observations
-            && a.duplicates == b.duplicates && a.density == b.density && a.minRating == b.minRating
+            && a.duplicates == b.duplicates && a.duplicatePolicy == b.duplicatePolicy && a.density == b.density && a.minRating == b.minRating
             && a.maxRating == b.maxRating && a.meanRating == b.meanRating && a.histogram == b.histogram
             && a.ratingsPerUser == b.ratingsPerUser && a.ratingsPerItem == b.ratingsPerItem
     }
@@ -89,7 +92,17 @@ public struct DatasetSummary: Sendable, Equatable, CustomStringConvertible {
             "ratings: \(ratings)",
             "density: \(formatPercent(density))",
         ]
-        if duplicates > 0 { lines.append("duplicates: \(duplicates) of \(observations) observations (the last kept)") }
+        if duplicates > 0 {
+            let kept: String
+            switch duplicatePolicy {
+            case .keepLast?: kept = " (the last of each pair kept)"
+            case .keepFirst?: kept = " (the first of each pair kept)"
+            case .average?: kept = " (each pair's mean kept)"
+            case .sum?: kept = " (each pair's sum kept)"
+            case nil: kept = ""
+            }
+            lines.append("duplicates: \(duplicates) of \(observations) observations\(kept)")
+        }
         if let lo = minRating, let hi = maxRating {
             lines.append("rating range: \(number(lo))...\(number(hi)), mean \(formatFixed(meanRating, 3))")
         }
