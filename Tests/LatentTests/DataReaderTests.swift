@@ -120,6 +120,14 @@ func dataError(_ body: () throws -> Void) -> DataError? {
         #expect(latin1.users.ids == ["café", "cafè"])
     }
 
+    @Test func largeNumericIdentifiersMixWithSmallOnes() throws {
+        let text = "900000000000 5 1\n70000 5 2\n3 99999999 3\n900000000000 99999999 4\n70000 6 5\n123456789012345678901 5 1\n"
+        let (set, _) = try RatingReader.read(text: text)
+        #expect(set.users.ids == ["900000000000", "70000", "3", "123456789012345678901"])
+        #expect(set.items.ids == ["5", "99999999", "6"])
+        #expect(set.userIndices == [0, 1, 2, 0, 1, 3] && set.itemIndices == [0, 0, 1, 1, 2, 0])
+    }
+
     @Test func detectionLooksPastACommentToTheFields() {
         #expect(RatingReader.detectLayout(lines: ["# users and items", "a b"]).ratingColumn == nil)
         #expect(RatingReader.detectLayout("1::2::3") == RatingFileFormat.movielensDat.layout)

@@ -3,7 +3,7 @@ import Foundation
 /// Gives dense indices to identifiers read as bytes, in order of first appearance, without making a String per line.
 ///
 /// Canonical decimal identifiers (`"7"`, `"196"`, not `"007"`) are looked up by value, in an array for values below
-/// 2^24 and a dictionary above; any other identifier by a hash of its bytes. The bytes of each distinct identifier are
+/// both 2^24 and 16 times the number of identifiers (at least 2^16), in a dictionary above; any other identifier by a hash of its bytes. The bytes of each distinct identifier are
 /// kept once, in one buffer, to make the strings of the ``IDMap`` at the end.
 struct IDInterner: Sendable {
     /// The number of distinct identifiers.
@@ -41,21 +41,24 @@ struct IDInterner: Sendable {
 
     @inline(__always)
     private mutating func internNumber(_ v: Int, _ b: UnsafeRawBufferPointer, _ r: Range<Int>) -> Int32 {
-        if v < Self.denseLimit {
-            if v < dense.count {
-                let k = dense[v]
-                if k >= 0 { return k }
-            } else {
-                let size = min(Self.denseLimit, max(v + 1, dense.count * 2, 1024))
+        if v < dense.count {
+            let k = dense[v]
+            if k >= 0 { return k }
+        }
+        if !large.isEmpty, let k = large[v] { return k }
+        let k = add(b, r)
+        // The array grows with the number of identifiers (so a few large ids do not cost a large array); values
+        // beyond it go to the dictionary, and stay there when the array grows later.
+        let allowed = min(Self.denseLimit, max(1 << 16, Int(count) * 16))
+        if v < allowed {
+            if v >= dense.count {
+                let size = min(allowed, max(v + 1, dense.count * 2, 1024))
                 dense.append(contentsOf: repeatElement(-1, count: size - dense.count))
             }
-            let k = add(b, r)
             dense[v] = k
-            return k
+        } else {
+            large[v] = k
         }
-        if let k = large[v] { return k }
-        let k = add(b, r)
-        large[v] = k
         return k
     }
 
