@@ -18,7 +18,7 @@ struct GenerateCommand: ParsableCommand {
     @Option(help: "Where to write the file.") var output: String
     @Option(help: "Number of users.") var users: Int = 70_000
     @Option(help: "Number of items.") var items: Int = 10_000
-    @Option(help: "Number of ratings (repeated pairs may occur, as in real logs).") var ratings: Int = 10_000_000
+    @Option(help: "Number of ratings (distinct user-item pairs).") var ratings: Int = 10_000_000
     @Option(help: "Seed of every random choice.") var seed: UInt64 = 42
 
     func validate() throws {
@@ -27,8 +27,8 @@ struct GenerateCommand: ParsableCommand {
 
     func run() throws {
         let start = ContinuousClock.now
-        let n = try generateSyntheticData(users: users, items: items, ratings: ratings, seed: seed,
-                                          to: URL(fileURLWithPath: output))
+        try SyntheticData(users: users, items: items, ratings: ratings, seed: seed).write(to: URL(fileURLWithPath: output))
+        let n = ratings
         Console.current.line("wrote \(n) ratings of \(users) users and \(items) items to \(output) in \(fixed(seconds(since: start), 1)) s")
     }
 }

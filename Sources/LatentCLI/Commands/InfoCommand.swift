@@ -39,3 +39,41 @@ struct InfoCommand: ParsableCommand {
         }
     }
 }
+
+/// Counts, density and a rating histogram of a data set.
+struct DatasetFigures: Encodable {
+    struct Bin: Encodable {
+        var rating: String
+        var count: Int
+    }
+    var users: Int
+    var items: Int
+    var ratings: Int
+    var density: Double
+    var mean: Double
+    var min: Double
+    var max: Double
+    var duplicates: Int
+    var histogram: [Bin]
+}
+
+func summarizeDataset(_ matrix: RatingMatrix) -> DatasetFigures {
+    let summary = DatasetSummary(matrix)
+    var bins = summary.histogram.map {
+        DatasetFigures.Bin(rating: "\($0.value)".replacingOccurrences(of: ".0", with: ""), count: $0.count)
+    }
+    // Too many distinct values for a histogram by value: ten bins of equal width instead.
+    if bins.isEmpty || bins.count > 20, let range = matrix.valueRange, range.upperBound > range.lowerBound {
+        let width = (range.upperBound - range.lowerBound) / 10
+        var c = [Int](repeating: 0, count: 10)
+        for v in matrix.byUser.values { c[min(9, Int((v - range.lowerBound) / width))] += 1 }
+        bins = (0..<10).map { b in
+            let lo = range.lowerBound + Float(b) * width
+            return DatasetFigures.Bin(rating: "\(fixed(lo, 2))-\(fixed(lo + width, 2))", count: c[b])
+        }
+    }
+    return DatasetFigures(
+        users: summary.users, items: summary.items, ratings: summary.ratings, density: summary.density,
+        mean: summary.meanRating, min: Double(summary.minRating ?? 0), max: Double(summary.maxRating ?? 0),
+        duplicates: summary.duplicates, histogram: bins)
+}

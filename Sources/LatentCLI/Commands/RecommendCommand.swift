@@ -22,7 +22,7 @@ struct RecommendCommand: ParsableCommand {
 
     func run() throws {
         let m = try ModelRegistry.load(from: URL(fileURLWithPath: model))
-        let titles = try items.map { try readItemCatalog($0).titles }
+        let titles = try items.map { try ItemCatalog.read(URL(fileURLWithPath: $0)).titles }
         let list = try m.recommend(user: user, count: count, excludeSeen: !includeSeen)
         try printItemList(ItemListReport(user: user, recommendations: list, titles: titles), json: json,
                           scoreName: "predicted")

@@ -27,7 +27,7 @@ struct SimilarCommand: ParsableCommand {
 
     func run() throws {
         let m = try ModelRegistry.load(from: URL(fileURLWithPath: model))
-        let titles = try items.map { try readItemCatalog($0).titles }
+        let titles = try items.map { try ItemCatalog.read(URL(fileURLWithPath: $0)).titles }
         let list = try m.similarItems(to: item, count: count, metric: metric)
         try printItemList(ItemListReport(item: item, related: list, titles: titles), json: json,
                           scoreName: metric == .euclidean ? "-distance" : "cosine")
