@@ -1,0 +1,148 @@
+/// The first-order update rules the models share: plain (stochastic) gradient descent, momentum, AdaGrad, RMSProp
+/// and Adam.
+///
+/// Each rule updates one parameter x from its gradient g and up to two numbers of state (m, v) kept per parameter:
+///
+/// - `sgd`:      x -= eta g
+/// - `momentum`: m = beta1 m + g;  x -= eta m                                (heavy ball)
+/// - `adagrad`:  v += g^2;  x -= eta g / (sqrt(v) + eps)
+/// - `rmsprop`:  v = rho v + (1 - rho) g^2;  x -= eta g / (sqrt(v) + eps)   (rho = beta2)
+/// - `adam`:     m = beta1 m + (1 - beta1) g;  v = beta2 v + (1 - beta2) g^2;
+///               x -= eta (m / c1) / (sqrt(v / c2) + eps), with c1 = 1 - beta1^t, c2 = 1 - beta2^t
+public enum StepRule: String, Sendable, CaseIterable {
+    /// Plain gradient descent (stochastic when the gradient is of one example).
+    case sgd
+    /// Gradient descent with heavy-ball momentum.
+    case momentum
+    /// AdaGrad: a per-parameter step shrinking with the sum of squared gradients.
+    case adagrad
+    /// RMSProp: a per-parameter step scaled by a moving average of squared gradients.
+    case rmsprop
+    /// Adam: moving averages of the gradient and of its square, with bias correction.
+    case adam
+
+    /// How many state values the rule keeps per parameter (0, 1 or 2).
+    public var stateCount: Int {
+        switch self {
+        case .sgd: return 0
+        case .momentum, .adagrad, .rmsprop: return 1
+        case .adam: return 2
+        }
+    }
+}
+
+/// The constants of a ``StepRule``.
+public struct StepConstants<T: BinaryFloatingPoint>: Sendable where T: Sendable {
+    /// The momentum coefficient, and Adam's first-moment decay.
+    public var beta1: T
+    /// RMSProp's and Adam's second-moment decay.
+    public var beta2: T
+    /// Added to the root of the second moment to avoid division by zero.
+    public var epsilon: T
+
+    /// Constants; the defaults are the usual ones (0.9, 0.999, 1e-8).
+    public init(beta1: T = 0.9, beta2: T = 0.999, epsilon: T = 1e-8) {
+        self.beta1 = beta1
+        self.beta2 = beta2
+        self.epsilon = epsilon
+    }
+
+    /// Adam's bias corrections (1 - beta1^t, 1 - beta2^t) after `t` steps (t >= 1).
+    @inlinable
+    public func biasCorrections(step t: Int) -> (T, T) {
+        let b1 = Double(beta1), b2 = Double(beta2)
+        return (T(1 - pow(b1, Double(t))), T(1 - pow(b2, Double(t))))
+    }
+}
+
+extension StepRule {
+    /// Updates one parameter: the kernel every stepper and every SGD loop calls. `m` and `v` are the parameter's
+    /// state (ignored by the rules that keep less); `c1`, `c2` are Adam's bias corrections (1 for no correction).
+    @inlinable @inline(__always)
+    public func update<T: BinaryFloatingPoint>(_ x: inout T, gradient g: T, m: inout T, v: inout T, rate eta: T,
+                                               constants k: StepConstants<T>, c1: T, c2: T) {
+        switch self {
+        case .sgd:
+            x -= eta * g
+        case .momentum:
+            m = k.beta1 * m + g
+            x -= eta * m
+        case .adagrad:
+            v += g * g
+            x -= eta * g / (v.squareRoot() + k.epsilon)
+        case .rmsprop:
+            v = k.beta2 * v + (1 - k.beta2) * g * g
+            x -= eta * g / (v.squareRoot() + k.epsilon)
+        case .adam:
+            m = k.beta1 * m + (1 - k.beta1) * g
+            v = k.beta2 * v + (1 - k.beta2) * g * g
+            x -= eta * (m / c1) / ((v / c2).squareRoot() + k.epsilon)
+        }
+    }
+}
+
+/// A first-order optimizer over one flat buffer of parameters, keeping the rule's per-parameter state.
+///
+/// `step` applies one update of every parameter from a full gradient (batch gradient descent and its variants).
+public struct Stepper<T: BinaryFloatingPoint & Sendable>: Sendable {
+    /// The update rule.
+    public let rule: StepRule
+    /// The rule's constants.
+    public var constants: StepConstants<T>
+    /// First-moment state (momentum velocity, Adam's m), one per parameter, or empty.
+    public private(set) var first: [T]
+    /// Second-moment state (AdaGrad's sum, RMSProp's and Adam's v), one per parameter, or empty.
+    public private(set) var second: [T]
+    /// The number of steps taken.
+    public private(set) var steps: Int = 0
+
+    /// A stepper for `count` parameters.
+    public init(rule: StepRule, count: Int, constants: StepConstants<T> = StepConstants()) {
+        self.rule = rule
+        self.constants = constants
+        first = [T](repeating: 0, count: rule == .momentum || rule == .adam ? count : 0)
+        second = [T](repeating: 0, count: rule == .adagrad || rule == .rmsprop || rule == .adam ? count : 0)
+    }
+
+    /// One update of every parameter in `x` from `gradient` with step size `rate`.
+    public mutating func step(_ x: UnsafeMutableBufferPointer<T>, gradient: UnsafeBufferPointer<T>, rate: T) {
+        precondition(x.count == gradient.count)
+        precondition(first.isEmpty || first.count == x.count)
+        precondition(second.isEmpty || second.count == x.count)
+        steps += 1
+        let (c1, c2) = rule == .adam ? constants.biasCorrections(step: steps) : (1, 1)
+        let rule = self.rule, k = constants
+        var dummyM: T = 0, dummyV: T = 0
+        let hasFirst = !first.isEmpty, hasSecond = !second.isEmpty
+        first.withUnsafeMutableBufferPointer { m in
+            second.withUnsafeMutableBufferPointer { v in
+                for j in 0..<x.count {
+                    if hasFirst && hasSecond {
+                        rule.update(&x[j], gradient: gradient[j], m: &m[j], v: &v[j], rate: rate, constants: k, c1: c1, c2: c2)
+                    } else if hasFirst {
+                        rule.update(&x[j], gradient: gradient[j], m: &m[j], v: &dummyV, rate: rate, constants: k, c1: c1, c2: c2)
+                    } else if hasSecond {
+                        rule.update(&x[j], gradient: gradient[j], m: &dummyM, v: &v[j], rate: rate, constants: k, c1: c1, c2: c2)
+                    } else {
+                        rule.update(&x[j], gradient: gradient[j], m: &dummyM, v: &dummyV, rate: rate, constants: k, c1: c1, c2: c2)
+                    }
+                }
+            }
+        }
+    }
+
+    /// One update of the parameters in the array `x`.
+    public mutating func step(_ x: inout [T], gradient: [T], rate: T) {
+        gradient.withUnsafeBufferPointer { g in
+            x.withUnsafeMutableBufferPointer { step($0, gradient: g, rate: rate) }
+        }
+    }
+}
+
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#elseif canImport(Darwin)
+import Darwin
+#endif
