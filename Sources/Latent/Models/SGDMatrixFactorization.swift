@@ -29,6 +29,8 @@ public struct SGDMatrixFactorization: Sendable {
     public var itemBiasRegularization: Float
     /// The standard deviation of the initial factors.
     public var initialScale: Float
+    /// The update rule: plain SGD (the notes' rules above, the default) or an adaptive one (see SGDOptimizers.swift).
+    public var optimizer: StepRule = .sgd
 
     /// The defaults of `biased-mf`, chosen on MovieLens 100k (see the README's figures).
     public static let biasedDefaults = SGDMatrixFactorization(
@@ -66,6 +68,7 @@ public struct SGDMatrixFactorization: Sendable {
             "user-regularization": "\(userRegularization)", "item-regularization": "\(itemRegularization)",
             "init-scale": "\(initialScale)",
         ]
+        if optimizer != .sgd { v["optimizer"] = optimizer.rawValue }
         if biased {
             v["user-bias-regularization"] = "\(userBiasRegularization)"
             v["item-bias-regularization"] = "\(itemBiasRegularization)"
@@ -86,13 +89,25 @@ public struct SGDMatrixFactorization: Sendable {
         let (users, items, values) = data.triples()
         var order = [Int32](0..<Int32(data.count))
         var gamma = learningRate
+        let constants = StepConstants<Float>()
+        var adaptive = optimizer == .sgd ? nil
+            : AdaptiveState(users: data.userCount, items: data.itemCount, k: k, biased: biased, constants: constants)
 
         for epoch in 1...max(1, epochs) where epochs > 0 {
             rng.shuffle(&order)
-            let sse = SGDMatrixFactorization.epoch(
-                order: order, users: users, items: items, values: values, mu: mu, p: &p.storage, q: &q.storage,
-                bu: &bu, bi: &bi, k: k, gamma: gamma, lambdaP: userRegularization, lambdaQ: itemRegularization,
-                lambdaUB: userBiasRegularization, lambdaIB: itemBiasRegularization)
+            let sse: Double
+            if adaptive != nil {
+                sse = SGDMatrixFactorization.adaptiveEpoch(
+                    rule: optimizer, constants: constants, state: &adaptive!, order: order, users: users, items: items,
+                    values: values, mu: mu, p: &p.storage, q: &q.storage, bu: &bu, bi: &bi, k: k, gamma: gamma,
+                    lambdaP: userRegularization, lambdaQ: itemRegularization, lambdaUB: userBiasRegularization,
+                    lambdaIB: itemBiasRegularization)
+            } else {
+                sse = SGDMatrixFactorization.epoch(
+                    order: order, users: users, items: items, values: values, mu: mu, p: &p.storage, q: &q.storage,
+                    bu: &bu, bi: &bi, k: k, gamma: gamma, lambdaP: userRegularization, lambdaQ: itemRegularization,
+                    lambdaUB: userBiasRegularization, lambdaIB: itemBiasRegularization)
+            }
             guard sse.isFinite else { throw TrainingError.diverged(epoch: epoch, learningRate: gamma) }
             context.report(TrainingProgress(step: epoch, total: epochs, loss: (sse / Double(data.count)).squareRoot()))
             gamma *= decay
@@ -148,17 +163,19 @@ extension SGDMatrixFactorization {
     public init(_ h: Hyperparameters, defaults d: SGDMatrixFactorization) throws {
         let regularization = try h.float("regularization", default: d.userRegularization)
         let biasRegularization = try h.float("bias-regularization", default: d.userBiasRegularization)
+        let optimizer = StepRule(rawValue: try h.string("optimizer", default: d.optimizer.rawValue, allowed: StepRule.allCases.map(\.rawValue)))!
         self.init(
             biased: d.biased,
             factors: try h.int("factors", default: d.factors, in: 1...10_000),
             epochs: try h.int("epochs", default: d.epochs, in: 0...100_000),
-            learningRate: try h.float("learning-rate", default: d.learningRate, in: 1e-12...10),
+            learningRate: try h.float("learning-rate", default: Self.defaultLearningRate(for: optimizer, plain: d.learningRate), in: 1e-12...1e6),
             decay: try h.float("decay", default: d.decay, in: 0.01...1),
             userRegularization: try h.float("user-regularization", default: regularization),
             itemRegularization: try h.float("item-regularization", default: regularization),
             userBiasRegularization: try h.float("user-bias-regularization", default: biasRegularization),
             itemBiasRegularization: try h.float("item-bias-regularization", default: biasRegularization),
             initialScale: try h.float("init-scale", default: d.initialScale, in: 0...10))
+        self.optimizer = optimizer
     }
 
     static func parameterSpecs(_ d: SGDMatrixFactorization) -> [ParameterSpec] {
@@ -171,6 +188,7 @@ extension SGDMatrixFactorization {
             ParameterSpec("user-regularization", "\(d.userRegularization)", "lambda_P, user factors (overrides regularization)"),
             ParameterSpec("item-regularization", "\(d.itemRegularization)", "lambda_Q, item factors (overrides regularization)"),
             ParameterSpec("init-scale", "\(d.initialScale)", "standard deviation of the initial factors"),
+            ParameterSpec("optimizer", "sgd", "sgd, momentum, adagrad, rmsprop or adam (per-parameter state)"),
         ]
         if d.biased {
             specs += [

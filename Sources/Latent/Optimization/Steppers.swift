@@ -62,22 +62,78 @@ extension StepRule {
     public func update<T: BinaryFloatingPoint>(_ x: inout T, gradient g: T, m: inout T, v: inout T, rate eta: T,
                                                constants k: StepConstants<T>, c1: T, c2: T) {
         switch self {
-        case .sgd:
-            x -= eta * g
-        case .momentum:
-            m = k.beta1 * m + g
-            x -= eta * m
-        case .adagrad:
-            v += g * g
-            x -= eta * g / (v.squareRoot() + k.epsilon)
-        case .rmsprop:
-            v = k.beta2 * v + (1 - k.beta2) * g * g
-            x -= eta * g / (v.squareRoot() + k.epsilon)
-        case .adam:
-            m = k.beta1 * m + (1 - k.beta1) * g
-            v = k.beta2 * v + (1 - k.beta2) * g * g
-            x -= eta * (m / c1) / ((v / c2).squareRoot() + k.epsilon)
+        case .sgd: SGDStep.update(&x, gradient: g, m: &m, v: &v, rate: eta, constants: k, c1: c1, c2: c2)
+        case .momentum: MomentumStep.update(&x, gradient: g, m: &m, v: &v, rate: eta, constants: k, c1: c1, c2: c2)
+        case .adagrad: AdaGradStep.update(&x, gradient: g, m: &m, v: &v, rate: eta, constants: k, c1: c1, c2: c2)
+        case .rmsprop: RMSPropStep.update(&x, gradient: g, m: &m, v: &v, rate: eta, constants: k, c1: c1, c2: c2)
+        case .adam: AdamStep.update(&x, gradient: g, m: &m, v: &v, rate: eta, constants: k, c1: c1, c2: c2)
         }
+    }
+}
+
+/// One update rule as a type, so that a hot loop generic over it is specialized with no switch inside.
+public protocol StepKernel {
+    /// The rule this kernel implements.
+    static var rule: StepRule { get }
+    /// Updates one parameter (see ``StepRule``).
+    static func update<T: BinaryFloatingPoint>(_ x: inout T, gradient g: T, m: inout T, v: inout T, rate eta: T,
+                                               constants k: StepConstants<T>, c1: T, c2: T)
+}
+
+/// x -= eta g.
+public enum SGDStep: StepKernel {
+    public static var rule: StepRule { .sgd }
+    @inlinable @inline(__always)
+    public static func update<T: BinaryFloatingPoint>(_ x: inout T, gradient g: T, m: inout T, v: inout T, rate eta: T,
+                                                      constants k: StepConstants<T>, c1: T, c2: T) {
+        x -= eta * g
+    }
+}
+
+/// m = beta1 m + g; x -= eta m.
+public enum MomentumStep: StepKernel {
+    public static var rule: StepRule { .momentum }
+    @inlinable @inline(__always)
+    public static func update<T: BinaryFloatingPoint>(_ x: inout T, gradient g: T, m: inout T, v: inout T, rate eta: T,
+                                                      constants k: StepConstants<T>, c1: T, c2: T) {
+        m = k.beta1 * m + g
+        x -= eta * m
+    }
+}
+
+/// v += g^2; x -= eta g / (sqrt(v) + eps).
+public enum AdaGradStep: StepKernel {
+    public static var rule: StepRule { .adagrad }
+    @inlinable @inline(__always)
+    public static func update<T: BinaryFloatingPoint>(_ x: inout T, gradient g: T, m: inout T, v: inout T, rate eta: T,
+                                                      constants k: StepConstants<T>, c1: T, c2: T) {
+        v += g * g
+        x -= eta * g / (v.squareRoot() + k.epsilon)
+    }
+}
+
+/// v = rho v + (1 - rho) g^2; x -= eta g / (sqrt(v) + eps).
+public enum RMSPropStep: StepKernel {
+    public static var rule: StepRule { .rmsprop }
+    @inlinable @inline(__always)
+    public static func update<T: BinaryFloatingPoint>(_ x: inout T, gradient g: T, m: inout T, v: inout T, rate eta: T,
+                                                      constants k: StepConstants<T>, c1: T, c2: T) {
+        v = k.beta2 * v + (1 - k.beta2) * g * g
+        x -= eta * g / (v.squareRoot() + k.epsilon)
+    }
+}
+
+/// Adam with bias corrections c1, c2.
+public enum AdamStep: StepKernel {
+    public static var rule: StepRule { .adam }
+    @inlinable @inline(__always)
+    public static func update<T: BinaryFloatingPoint>(_ x: inout T, gradient g: T, m: inout T, v: inout T, rate eta: T,
+                                                      constants k: StepConstants<T>, c1: T, c2: T) {
+        m = k.beta1 * m + (1 - k.beta1) * g
+        v = k.beta2 * v + (1 - k.beta2) * g * g
+        // (m / c1) / (sqrt(v / c2) + eps), rearranged so that only one division and one root depend on the parameter.
+        let s = c2.squareRoot()
+        x -= (eta * s / c1) * m / (v.squareRoot() + k.epsilon * s)
     }
 }
 
