@@ -6,7 +6,7 @@ public struct LatentCommand: AsyncParsableCommand {
     public static let configuration = CommandConfiguration(
         commandName: "latent",
         abstract: "Train, evaluate and serve latent-factor recommenders.",
-        subcommands: []
+        subcommands: [GradcheckCommand.self]
     )
 
     public init() {}

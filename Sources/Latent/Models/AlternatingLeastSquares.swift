@@ -326,6 +326,6 @@ extension ModelDescriptor {
         ]
     ) { data, h, context in
         try AlternatingLeastSquares(h).fit(data, context: context)
-    }
+    }.withRestarts()
 }
 

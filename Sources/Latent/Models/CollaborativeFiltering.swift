@@ -299,5 +299,5 @@ extension ModelDescriptor {
         ]
     ) { data, h, context in
         try CollaborativeFiltering(h).fit(data, context: context)
-    }
+    }.withRestarts()
 }

@@ -168,7 +168,7 @@ extension SGDMatrixFactorization {
             biased: d.biased,
             factors: try h.int("factors", default: d.factors, in: 1...10_000),
             epochs: try h.int("epochs", default: d.epochs, in: 0...100_000),
-            learningRate: try h.float("learning-rate", default: Self.defaultLearningRate(for: optimizer, plain: d.learningRate), in: 1e-12...1e6),
+            learningRate: try h.float("learning-rate", default: Self.defaultLearningRate(for: optimizer, plain: d.learningRate), in: 1e-12...1e12),
             decay: try h.float("decay", default: d.decay, in: 0.01...1),
             userRegularization: try h.float("user-regularization", default: regularization),
             itemRegularization: try h.float("item-regularization", default: regularization),
@@ -208,7 +208,7 @@ extension ModelDescriptor {
         parameters: SGDMatrixFactorization.parameterSpecs(.biasedDefaults)
     ) { data, h, context in
         try SGDMatrixFactorization(h, defaults: .biasedDefaults).fit(data, context: context)
-    }
+    }.withRestarts()
 
     /// `sgd-mf`: r ~ p_u . q_i by SGD.
     public static let sgdMF = ModelDescriptor(
@@ -216,5 +216,5 @@ extension ModelDescriptor {
         parameters: SGDMatrixFactorization.parameterSpecs(.plainDefaults)
     ) { data, h, context in
         try SGDMatrixFactorization(h, defaults: .plainDefaults).fit(data, context: context)
-    }
+    }.withRestarts()
 }
