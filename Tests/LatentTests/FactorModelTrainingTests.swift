@@ -33,7 +33,7 @@ func trainingRMSE(_ model: any Recommender, _ data: RatingMatrix) -> Double {
 @Suite struct CofiTests {
     let data = syntheticRatings(users: 30, items: 20, density: 0.5, seed: 11)
 
-    @Test(arguments: ["lbfgs", "gd", "alternating", "adam"])
+    @Test(arguments: ["lbfgs", "cg", "gd", "alternating", "adam"])
     func everyOptimizerLowersTheCost(optimizer: String) throws {
         let c = try CollaborativeFiltering(Hyperparameters(["optimizer": optimizer, "factors": "3", "regularization": "1"]))
         let model = try c.fit(data, context: TrainingContext(seed: 3))

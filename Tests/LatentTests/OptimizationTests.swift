@@ -62,6 +62,13 @@ private func rosenbrock(_ x: [Double], _ g: inout [Double]) -> Double {
         #expect(r.value < 1e-12)
     }
 
+    @Test func conjugateGradientFindsTheMinimaToo() throws {
+        let q = try ConjugateGradient.minimize([10, 10, 10], quadratic)
+        for (x, c) in zip(q.x, [3.0, -2.0, 0.5]) { #expect(abs(x - c) < 1e-7) }
+        let r = try ConjugateGradient.minimize([-1.2, 1], options: LBFGS.Options(maxIterations: 5000, gradientTolerance: 1e-10, c2: 0.1), rosenbrock)
+        #expect(abs(r.x[0] - 1) < 1e-5 && abs(r.x[1] - 1) < 1e-5, "\(r.x) after \(r.iterations)")
+    }
+
     @Test func lbfgsLineSearchMeetsTheWolfeConditions() {
         var evaluations = 0
         var g0 = [0.0, 0.0]

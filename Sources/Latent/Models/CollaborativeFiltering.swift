@@ -5,6 +5,7 @@
 /// over mean-normalized ratings y = r - mu_i, from small random X and Theta, minimized by
 ///
 /// - `optimizer=lbfgs` (default): L-BFGS with a strong-Wolfe line search (the notes' "advanced optimization algorithm");
+/// - `optimizer=cg`: nonlinear conjugate gradient (Polak-Ribiere+) with the same line search;
 /// - `optimizer=gd`: batch gradient descent, X -= alpha dJ/dX and Theta -= alpha dJ/dTheta, with a learning-rate
 ///   schedule; `momentum`, `adagrad`, `rmsprop` and `adam` use the same full gradient with those update rules;
 /// - `optimizer=alternating`: the notes' first scheme: given Theta learn X, given X learn Theta, each step solved
@@ -16,7 +17,7 @@
 public struct CollaborativeFiltering: Sendable {
     /// How J is minimized.
     public enum Optimizer: String, Sendable, CaseIterable {
-        case lbfgs, gd, momentum, adagrad, rmsprop, adam, alternating
+        case lbfgs, cg, gd, momentum, adagrad, rmsprop, adam, alternating
 
         var stepRule: StepRule? {
             switch self {
@@ -25,7 +26,7 @@ public struct CollaborativeFiltering: Sendable {
             case .adagrad: return .adagrad
             case .rmsprop: return .rmsprop
             case .adam: return .adam
-            case .lbfgs, .alternating: return nil
+            case .lbfgs, .cg, .alternating: return nil
             }
         }
     }
@@ -70,6 +71,7 @@ public struct CollaborativeFiltering: Sendable {
         if let iterations { return iterations }
         switch optimizer {
         case .lbfgs: return 300
+        case .cg: return 500
         case .alternating: return 15
         case .gd, .momentum: return 1500
         case .adagrad, .rmsprop, .adam: return 1500
@@ -84,7 +86,7 @@ public struct CollaborativeFiltering: Sendable {
         case .momentum: return 0.0008
         case .adagrad: return 0.05
         case .rmsprop, .adam: return 0.002
-        case .lbfgs, .alternating: return 0
+        case .lbfgs, .cg, .alternating: return 0
         }
     }
 
@@ -116,6 +118,11 @@ public struct CollaborativeFiltering: Sendable {
         switch optimizer {
         case .lbfgs:
             solution = try LBFGS.minimize(x0, options: LBFGS.Options(maxIterations: total, gradientTolerance: 1e-6), progress: report) {
+                objective.evaluate($0, gradient: &$1)
+            }.x
+        case .cg:
+            solution = try ConjugateGradient.minimize(x0, options: LBFGS.Options(maxIterations: total, gradientTolerance: 1e-6, c2: 0.1),
+                                                      progress: report) {
                 objective.evaluate($0, gradient: &$1)
             }.x
         case .alternating:
@@ -290,8 +297,8 @@ extension ModelDescriptor {
         parameters: [
             ParameterSpec("factors", "\(CollaborativeFiltering.defaults.factors)", "features learned per item (k)"),
             ParameterSpec("regularization", "\(CollaborativeFiltering.defaults.regularization)", "lambda on X and Theta"),
-            ParameterSpec("optimizer", "lbfgs", "lbfgs, gd, momentum, adagrad, rmsprop, adam, or alternating (given Theta learn X, given X learn Theta)"),
-            ParameterSpec("iterations", "lbfgs 300, gd 1500, alternating 15", "iterations or sweeps"),
+            ParameterSpec("optimizer", "lbfgs", "lbfgs, cg (conjugate gradient), gd, momentum, adagrad, rmsprop, adam, or alternating (given Theta learn X, given X learn Theta)"),
+            ParameterSpec("iterations", "lbfgs 300, cg 500, gd 1500, alternating 15", "iterations or sweeps"),
             ParameterSpec("learning-rate", "gd 0.008, momentum 0.0008, adagrad 0.05, rmsprop/adam 0.002", "initial step of the first-order optimizers"),
             ParameterSpec("schedule", "constant", "learning-rate schedule: constant, step:EVERY:FACTOR, exponential:DECAY, inverse-time:DECAY"),
             ParameterSpec("init-scale", "\(CollaborativeFiltering.defaults.initialScale)", "standard deviation of the initial X and Theta"),

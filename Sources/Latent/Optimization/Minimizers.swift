@@ -245,3 +245,52 @@ enum Optimization {
         for j in 0..<x.count { y[j] += alpha * x[j] }
     }
 }
+
+/// Nonlinear conjugate gradient (Polak-Ribiere+, Nocedal and Wright section 5.2) with the strong-Wolfe line search
+/// of ``LBFGS`` (c2 = 0.1, as conjugate gradient wants a closer line minimum), restarting along the steepest descent
+/// when the direction stops descending.
+public enum ConjugateGradient {
+    /// Minimizes `f` from `x0`; the options are those of ``LBFGS`` (`memory` is not used).
+    public static func minimize(_ x0: [Double], options: LBFGS.Options = LBFGS.Options(c2: 0.1),
+                                progress: ((Int, Double) -> Void)? = nil, _ f: ObjectiveFunction) throws -> MinimizationResult {
+        let n = x0.count
+        var x = x0
+        var g = [Double](repeating: 0, count: n)
+        var value = f(x, &g)
+        var evaluations = 1
+        guard value.isFinite, g.allSatisfy({ $0.isFinite }) else { throw TrainingError.diverged(epoch: 0, learningRate: 1) }
+        var d = g.map { -$0 }
+        var iteration = 0
+        var converged = false
+        var step = 1 / max(Optimization.norm(g), 1e-300)
+        while iteration < options.maxIterations {
+            let gNorm = Optimization.norm(g)
+            if gNorm <= options.gradientTolerance * max(1, Optimization.norm(x)) { converged = true; break }
+            var slope = Optimization.dot(g, d)
+            if !(slope < 0) {
+                d = g.map { -$0 }
+                slope = -gNorm * gNorm
+            }
+            guard let found = LBFGS.lineSearch(x: x, value: value, gradient: g, direction: d, slope: slope,
+                                               initialStep: step, options: options, evaluations: &evaluations, f) else { break }
+            iteration += 1
+            let previous = value
+            // beta = max(0, g+ . (g+ - g) / g . g)
+            var numerator = 0.0
+            for j in 0..<n { numerator += found.gradient[j] * (found.gradient[j] - g[j]) }
+            let beta = max(0, numerator / max(gNorm * gNorm, 1e-300))
+            // The next trial step: the one that would repeat this iteration's decrease along the new direction.
+            let lastSlope = slope
+            x = found.x
+            g = found.gradient
+            value = found.value
+            for j in 0..<n { d[j] = -g[j] + beta * d[j] }
+            let newSlope = Optimization.dot(g, d)
+            step = newSlope < 0 ? min(1e10, found.step * lastSlope / newSlope) : 1 / max(Optimization.norm(g), 1e-300)
+            progress?(iteration, value)
+            if abs(previous - value) <= options.valueTolerance * max(1, abs(value), abs(previous)) { converged = true; break }
+        }
+        return MinimizationResult(x: x, value: value, iterations: iteration, evaluations: evaluations,
+                                  gradientNorm: Optimization.norm(g), converged: converged)
+    }
+}
