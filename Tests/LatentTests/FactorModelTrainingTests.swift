@@ -191,7 +191,7 @@ func trainingRMSE(_ model: any Recommender, _ data: RatingMatrix) -> Double {
             let rates = ["sgd": "0.03", "momentum": "0.003", "adagrad": "0.1", "rmsprop": "0.01", "adam": "0.01"]
             let baseline = trainingRMSE(Baselines.globalMean(data), data)
             let m = try ModelRegistry.descriptor(named: model).fit(
-                data, hyperparameters: Hyperparameters(["optimizer": optimizer, "factors": "4", "epochs": "200", "regularization": "0.01",
+                data, hyperparameters: Hyperparameters(["optimizer": optimizer, "factors": "10", "epochs": "200", "regularization": "0.01",
                                                  "decay": "0.99", "learning-rate": rates[optimizer]!]),
                 context: TrainingContext(seed: 2))
             let rmse = trainingRMSE(m, data)

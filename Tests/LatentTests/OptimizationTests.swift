@@ -41,6 +41,32 @@ private func rosenbrock(_ x: [Double], _ g: inout [Double]) -> Double {
         #expect(abs(x[1] - 1.1) < 1e-4)
     }
 
+    @Test(arguments: StepRule.allCases)
+    func theVectorKernelsEqualTheScalarOnes(rule: StepRule) {
+        func check<K: StepKernel>(_: K.Type) {
+            var rng = SeededGenerator(seed: 12)
+            let c = StepConstants<Float>()
+            var x = SIMD8<Float>(), g = SIMD8<Float>(), m = SIMD8<Float>(), v = SIMD8<Float>()
+            for j in 0..<8 {
+                x[j] = rng.nextGaussian(); g[j] = rng.nextGaussian(); m[j] = rng.nextGaussian(); v[j] = abs(rng.nextGaussian())
+            }
+            var xs = x, ms = m, vs = v
+            K.update(&x, gradient: g, m: &m, v: &v, rate: 0.01, constants: c, c1: 0.3, c2: 0.02)
+            for j in 0..<8 {
+                K.update(&xs[j], gradient: g[j], m: &ms[j], v: &vs[j], rate: 0.01, constants: c, c1: 0.3, c2: 0.02)
+                #expect(abs(x[j] - xs[j]) <= 1e-6 * max(1, abs(xs[j])) && abs(m[j] - ms[j]) <= 1e-6 && abs(v[j] - vs[j]) <= 1e-6)
+            }
+            #expect(K.rule == rule)
+        }
+        switch rule {
+        case .sgd: check(SGDStep.self)
+        case .momentum: check(MomentumStep.self)
+        case .adagrad: check(AdaGradStep.self)
+        case .rmsprop: check(RMSPropStep.self)
+        case .adam: check(AdamStep.self)
+        }
+    }
+
     @Test func momentumAccumulatesVelocity() {
         var s = Stepper<Float>(rule: .momentum, count: 1)
         var x: [Float] = [0]

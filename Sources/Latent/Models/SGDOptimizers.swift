@@ -93,7 +93,27 @@ extension SGDMatrixFactorization {
                 }
                 let mpu = mP.baseAddress! + u * k, vpu = vP.baseAddress! + u * k
                 let mqi = mQ.baseAddress! + i * k, vqi = vQ.baseAddress! + i * k
-                for f in 0..<k {
+                var f = 0
+                let eV = SIMD8<Float>(repeating: e)
+                while f + 8 <= k {
+                    var pv = UnsafeRawPointer(pu + f).loadUnaligned(as: SIMD8<Float>.self)
+                    var qv = UnsafeRawPointer(qi + f).loadUnaligned(as: SIMD8<Float>.self)
+                    var mp = UnsafeRawPointer(mpu + f).loadUnaligned(as: SIMD8<Float>.self)
+                    var vp = UnsafeRawPointer(vpu + f).loadUnaligned(as: SIMD8<Float>.self)
+                    var mq = UnsafeRawPointer(mqi + f).loadUnaligned(as: SIMD8<Float>.self)
+                    var vq = UnsafeRawPointer(vqi + f).loadUnaligned(as: SIMD8<Float>.self)
+                    let gp = lambdaP * pv - eV * qv, gq = lambdaQ * qv - eV * pv
+                    Rule.update(&pv, gradient: gp, m: &mp, v: &vp, rate: gamma, constants: c, c1: c1u, c2: c2u)
+                    Rule.update(&qv, gradient: gq, m: &mq, v: &vq, rate: gamma, constants: c, c1: c1i, c2: c2i)
+                    UnsafeMutableRawPointer(pu + f).storeBytes(of: pv, as: SIMD8<Float>.self)
+                    UnsafeMutableRawPointer(qi + f).storeBytes(of: qv, as: SIMD8<Float>.self)
+                    UnsafeMutableRawPointer(mpu + f).storeBytes(of: mp, as: SIMD8<Float>.self)
+                    UnsafeMutableRawPointer(vpu + f).storeBytes(of: vp, as: SIMD8<Float>.self)
+                    UnsafeMutableRawPointer(mqi + f).storeBytes(of: mq, as: SIMD8<Float>.self)
+                    UnsafeMutableRawPointer(vqi + f).storeBytes(of: vq, as: SIMD8<Float>.self)
+                    f += 8
+                }
+                for f in f..<k {
                     let pf = pu[f], qf = qi[f]
                     Rule.update(&pu[f], gradient: lambdaP * pf - e * qf, m: &mpu[f], v: &vpu[f], rate: gamma, constants: c, c1: c1u, c2: c2u)
                     Rule.update(&qi[f], gradient: lambdaQ * qf - e * pf, m: &mqi[f], v: &vqi[f], rate: gamma, constants: c, c1: c1i, c2: c2i)

@@ -78,6 +78,9 @@ public protocol StepKernel {
     /// Updates one parameter (see ``StepRule``).
     static func update<T: BinaryFloatingPoint>(_ x: inout T, gradient g: T, m: inout T, v: inout T, rate eta: T,
                                                constants k: StepConstants<T>, c1: T, c2: T)
+    /// The same update on eight Float parameters at once (the hot loops' vector path).
+    static func update(_ x: inout SIMD8<Float>, gradient g: SIMD8<Float>, m: inout SIMD8<Float>, v: inout SIMD8<Float>,
+                       rate eta: Float, constants k: StepConstants<Float>, c1: Float, c2: Float)
 }
 
 /// x -= eta g.
@@ -88,6 +91,11 @@ public enum SGDStep: StepKernel {
                                                       constants k: StepConstants<T>, c1: T, c2: T) {
         x -= eta * g
     }
+    @inlinable @inline(__always)
+    public static func update(_ x: inout SIMD8<Float>, gradient g: SIMD8<Float>, m: inout SIMD8<Float>, v: inout SIMD8<Float>,
+                              rate eta: Float, constants k: StepConstants<Float>, c1: Float, c2: Float) {
+        x -= eta * g
+    }
 }
 
 /// m = beta1 m + g; x -= eta m.
@@ -96,6 +104,12 @@ public enum MomentumStep: StepKernel {
     @inlinable @inline(__always)
     public static func update<T: BinaryFloatingPoint>(_ x: inout T, gradient g: T, m: inout T, v: inout T, rate eta: T,
                                                       constants k: StepConstants<T>, c1: T, c2: T) {
+        m = k.beta1 * m + g
+        x -= eta * m
+    }
+    @inlinable @inline(__always)
+    public static func update(_ x: inout SIMD8<Float>, gradient g: SIMD8<Float>, m: inout SIMD8<Float>, v: inout SIMD8<Float>,
+                              rate eta: Float, constants k: StepConstants<Float>, c1: Float, c2: Float) {
         m = k.beta1 * m + g
         x -= eta * m
     }
@@ -110,6 +124,12 @@ public enum AdaGradStep: StepKernel {
         v += g * g
         x -= eta * g / (v.squareRoot() + k.epsilon)
     }
+    @inlinable @inline(__always)
+    public static func update(_ x: inout SIMD8<Float>, gradient g: SIMD8<Float>, m: inout SIMD8<Float>, v: inout SIMD8<Float>,
+                              rate eta: Float, constants k: StepConstants<Float>, c1: Float, c2: Float) {
+        v += g * g
+        x -= eta * g / (v.squareRoot() + k.epsilon)
+    }
 }
 
 /// v = rho v + (1 - rho) g^2; x -= eta g / (sqrt(v) + eps).
@@ -118,6 +138,12 @@ public enum RMSPropStep: StepKernel {
     @inlinable @inline(__always)
     public static func update<T: BinaryFloatingPoint>(_ x: inout T, gradient g: T, m: inout T, v: inout T, rate eta: T,
                                                       constants k: StepConstants<T>, c1: T, c2: T) {
+        v = k.beta2 * v + (1 - k.beta2) * g * g
+        x -= eta * g / (v.squareRoot() + k.epsilon)
+    }
+    @inlinable @inline(__always)
+    public static func update(_ x: inout SIMD8<Float>, gradient g: SIMD8<Float>, m: inout SIMD8<Float>, v: inout SIMD8<Float>,
+                              rate eta: Float, constants k: StepConstants<Float>, c1: Float, c2: Float) {
         v = k.beta2 * v + (1 - k.beta2) * g * g
         x -= eta * g / (v.squareRoot() + k.epsilon)
     }
@@ -132,6 +158,14 @@ public enum AdamStep: StepKernel {
         m = k.beta1 * m + (1 - k.beta1) * g
         v = k.beta2 * v + (1 - k.beta2) * g * g
         // (m / c1) / (sqrt(v / c2) + eps), rearranged so that only one division and one root depend on the parameter.
+        let s = c2.squareRoot()
+        x -= (eta * s / c1) * m / (v.squareRoot() + k.epsilon * s)
+    }
+    @inlinable @inline(__always)
+    public static func update(_ x: inout SIMD8<Float>, gradient g: SIMD8<Float>, m: inout SIMD8<Float>, v: inout SIMD8<Float>,
+                              rate eta: Float, constants k: StepConstants<Float>, c1: Float, c2: Float) {
+        m = k.beta1 * m + (1 - k.beta1) * g
+        v = k.beta2 * v + (1 - k.beta2) * g * g
         let s = c2.squareRoot()
         x -= (eta * s / c1) * m / (v.squareRoot() + k.epsilon * s)
     }
