@@ -47,6 +47,10 @@ enum RatingsBenchmark {
             let (test, _) = try RatingReader.read(dir.appendingPathComponent("u\(n).test"))
             splits.append((n, RatingMatrix(train), test))
         }
+        let descriptors = try options.models.map { try ModelRegistry.descriptor(named: $0) }
+        for name in options.shared.keys.sorted() where !descriptors.contains(where: { $0.parameters.contains { $0.name == name } }) {
+            throw BenchError.usage("no listed model has the hyperparameter '\(name)'")
+        }
         var rows: [Row] = []
         for name in options.models {
             let descriptor = try ModelRegistry.descriptor(named: name)
