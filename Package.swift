@@ -20,6 +20,8 @@ let package = Package(
             dependencies: ["Latent", .product(name: "ArgumentParser", package: "swift-argument-parser")]
         ),
         .executableTarget(name: "latent", dependencies: ["LatentCLI"]),
+        // Protocol figures (accuracy and speed) for the models: `swift run -c release latent-bench ratings ...`.
+        .executableTarget(name: "latent-bench", dependencies: ["Latent"], path: "Benchmarks/LatentBench"),
         .testTarget(name: "LatentTests", dependencies: ["Latent"]),
         .testTarget(name: "LatentCLITests", dependencies: ["LatentCLI", "Latent"]),
     ],

@@ -8,7 +8,7 @@ public struct LatentCommand: ParsableCommand {
         abstract: "Train, evaluate and serve latent-factor recommenders.",
         subcommands: [
             DemoCommand.self, TrainCommand.self, EvaluateCommand.self, PredictCommand.self, RecommendCommand.self,
-            SimilarCommand.self, InfoCommand.self, ModelsCommand.self, GenerateCommand.self,
+            SimilarCommand.self, InfoCommand.self, ModelsCommand.self, GenerateCommand.self, GradcheckCommand.self,
         ]
     )
 

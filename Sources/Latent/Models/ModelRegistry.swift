@@ -5,6 +5,9 @@ public enum ModelRegistry {
     /// Every model that can be trained, in the order the command line lists them.
     public static let all: [ModelDescriptor] = [
         .globalMean, .itemMean, .baseline, .sgdMF, .biasedMF,
+        .content,
+        .cofi,
+        .als,
     ]
 
     /// The names of all models.

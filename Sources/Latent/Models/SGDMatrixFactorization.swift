@@ -32,6 +32,8 @@ public struct SGDMatrixFactorization: Sendable {
     /// The side of the grid of blocks for parallel SGD, or nil to choose it from the size of the data. The model
     /// depends on the grid, never on the thread count.
     public var grid: Int?
+    /// The update rule: plain SGD (the notes' rules above, the default) or an adaptive one (see SGDOptimizers.swift).
+    public var optimizer: StepRule = .sgd
 
     /// The defaults of `biased-mf`, chosen on validation parts carved from MovieLens 100k's u1..u5.base (see the README).
     public static let biasedDefaults = SGDMatrixFactorization(
@@ -71,6 +73,7 @@ public struct SGDMatrixFactorization: Sendable {
             "init-scale": "\(initialScale)",
         ]
         if let grid { v["grid"] = "\(grid)" }
+        if optimizer != .sgd { v["optimizer"] = optimizer.rawValue }
         if biased {
             v["user-bias-regularization"] = "\(userBiasRegularization)"
             v["item-bias-regularization"] = "\(itemBiasRegularization)"
@@ -80,10 +83,12 @@ public struct SGDMatrixFactorization: Sendable {
 
     /// Trains on `data`.
     ///
-    /// With `context.threads` = T > 1 the ratings are cut into a T x T grid of blocks by user group and item group
-    /// (groups balanced by rating count, seeded), and each epoch runs T sub-epochs in which thread t updates block
-    /// (t, (t + s) mod T): blocks that share no user and no item, so no two threads touch the same factors
-    /// (the blocked scheme of LibMF, on a fixed schedule so the same seed and thread count give the same model).
+    /// The ratings are cut into a G x G grid of blocks by user group and item group (groups balanced by rating
+    /// count, seeded; G from the size of the data, see ``gridSize(ratings:users:items:)``). Sub-epoch s runs the G
+    /// blocks (g, (g + s) mod G), which share no user and no item, split among `context.threads` threads: no two
+    /// threads touch the same factors (LibMF's blocked scheme), and since the blocks of a sub-epoch are
+    /// independent, the model depends on the seed and the grid, not on the thread count. Adaptive optimizers run
+    /// serially.
     public func fit(_ data: RatingMatrix, context: TrainingContext = TrainingContext()) throws -> FactorModel {
         guard data.count > 0 else { throw TrainingError.emptyTrainingData }
         var rng = SeededGenerator(seed: context.seed)
@@ -93,6 +98,9 @@ public struct SGDMatrixFactorization: Sendable {
         var bu = [Float](repeating: 0, count: biased ? data.userCount : 0)
         var bi = [Float](repeating: 0, count: biased ? data.itemCount : 0)
         let mu: Float = biased ? data.globalMean : 0
+        if optimizer != .sgd {
+            return try fitAdaptive(data, context: context, rng: &rng, p: &p, q: &q, bu: &bu, bi: &bi, mu: mu)
+        }
         let grid = self.grid ?? Self.gridSize(ratings: data.count, users: data.userCount, items: data.itemCount)
         var blocks = Self.blocks(data, grid: grid, using: &rng)
         // One block: a fresh random order every epoch. Several: each block is shuffled once, and the randomness of
@@ -163,6 +171,33 @@ public struct SGDMatrixFactorization: Sendable {
     static func gridSize(ratings: Int, users: Int, items: Int) -> Int {
         guard ratings >= 1_000_000 else { return 1 }
         return max(1, min(16, users, items, Int((Double(ratings) / 250_000).squareRoot())))
+    }
+
+    /// Training with an adaptive rule (momentum, AdaGrad, RMSProp, Adam): one thread, a fresh random order each epoch.
+    private func fitAdaptive(_ data: RatingMatrix, context: TrainingContext, rng: inout SeededGenerator, p: inout Matrix,
+                             q: inout Matrix, bu: inout [Float], bi: inout [Float], mu: Float) throws -> FactorModel {
+        let k = factors
+        let (users, items, values) = data.triples()
+        var order = [Int32](0..<Int32(data.count))
+        var gamma = learningRate
+        let constants = StepConstants<Float>()
+        var state = AdaptiveState(users: data.userCount, items: data.itemCount, k: k, biased: biased, constants: constants)
+        for epoch in 1...max(1, epochs) where epochs > 0 {
+            rng.shuffle(&order)
+            let sse = SGDMatrixFactorization.adaptiveEpoch(
+                rule: optimizer, constants: constants, state: &state, order: order, users: users, items: items,
+                values: values, mu: mu, p: &p.storage, q: &q.storage, bu: &bu, bi: &bi, k: k, gamma: gamma,
+                lambdaP: userRegularization, lambdaQ: itemRegularization, lambdaUB: userBiasRegularization,
+                lambdaIB: itemBiasRegularization)
+            guard sse.isFinite else { throw TrainingError.diverged(epoch: epoch, learningRate: gamma) }
+            context.report(TrainingProgress(step: epoch, total: epochs, loss: (sse / Double(data.count)).squareRoot()))
+            gamma *= decay
+        }
+        guard p.isFinite, q.isFinite else { throw TrainingError.diverged(epoch: epochs, learningRate: learningRate) }
+        return FactorModel(
+            name: name, domain: ModelDomain(data, ratingScale: context.ratingScale), hyperparameters: hyperparameters,
+            globalMean: mu, userBias: bu, itemBias: bi, userFactors: p, itemFactors: q,
+            foldIn: .ridge(lambda: userRegularization))
     }
 
     /// One rating, packed so an epoch streams through contiguous memory.
@@ -282,11 +317,12 @@ extension SGDMatrixFactorization {
     public init(_ h: Hyperparameters, defaults d: SGDMatrixFactorization) throws {
         let regularization = try h.float("regularization", default: d.userRegularization)
         let biasRegularization = try h.float("bias-regularization", default: d.userBiasRegularization)
+        let optimizer = StepRule(rawValue: try h.string("optimizer", default: d.optimizer.rawValue, allowed: StepRule.allCases.map(\.rawValue)))!
         self.init(
             biased: d.biased,
             factors: try h.int("factors", default: d.factors, in: 1...10_000),
             epochs: try h.int("epochs", default: d.epochs, in: 0...100_000),
-            learningRate: try h.float("learning-rate", default: d.learningRate, in: 1e-12...10),
+            learningRate: try h.float("learning-rate", default: Self.defaultLearningRate(for: optimizer, plain: d.learningRate), in: 1e-12...1e12),
             decay: try h.float("decay", default: d.decay, in: 0.01...1),
             userRegularization: try h.float("user-regularization", default: regularization),
             itemRegularization: try h.float("item-regularization", default: regularization),
@@ -294,6 +330,7 @@ extension SGDMatrixFactorization {
             itemBiasRegularization: try h.float("item-bias-regularization", default: biasRegularization),
             initialScale: try h.float("init-scale", default: d.initialScale, in: 0...10),
             grid: try h.string("grid", default: "auto") == "auto" ? nil : h.int("grid", default: 1, in: 1...256))
+        self.optimizer = optimizer
     }
 
     static func parameterSpecs(_ d: SGDMatrixFactorization) -> [ParameterSpec] {
@@ -307,6 +344,7 @@ extension SGDMatrixFactorization {
             ParameterSpec("item-regularization", "\(d.itemRegularization)", "lambda_Q, item factors (overrides regularization)"),
             ParameterSpec("init-scale", "\(d.initialScale)", "standard deviation of the initial factors"),
             ParameterSpec("grid", "auto", "blocks per side for parallel SGD (auto: 1 below 1M ratings, up to 16)"),
+            ParameterSpec("optimizer", "sgd", "sgd, momentum, adagrad, rmsprop or adam (per-parameter state)"),
         ]
         if d.biased {
             specs += [
@@ -326,7 +364,7 @@ extension ModelDescriptor {
         parameters: SGDMatrixFactorization.parameterSpecs(.biasedDefaults)
     ) { data, h, context in
         try SGDMatrixFactorization(h, defaults: .biasedDefaults).fit(data, context: context)
-    }
+    }.withRestarts()
 
     /// `sgd-mf`: r ~ p_u . q_i by SGD.
     public static let sgdMF = ModelDescriptor(
@@ -334,5 +372,5 @@ extension ModelDescriptor {
         parameters: SGDMatrixFactorization.parameterSpecs(.plainDefaults)
     ) { data, h, context in
         try SGDMatrixFactorization(h, defaults: .plainDefaults).fit(data, context: context)
-    }
+    }.withRestarts()
 }

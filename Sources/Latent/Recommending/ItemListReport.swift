@@ -41,13 +41,13 @@ public struct ItemListReport: Sendable, Equatable, Codable {
     }
 
     static func entries(_ scored: [ScoredID], _ titles: [String: String]?) -> [Entry] {
-        scored.map { Entry(item: $0.id, score: Double(shortest: $0.score), title: titles?[$0.id]) }
+        scored.map { Entry(item: $0.id, score: $0.score.shortestDouble, title: titles?[$0.id]) }
     }
 }
 
-extension Double {
-    /// The Double with the shortest decimal form of `value` (4.6 rather than 4.599999904632568), for output.
-    public init(shortest value: Float) {
-        self = Double("\(value)") ?? Double(value)
+extension Float {
+    /// This value as the Double with the shortest decimal form (4.6 rather than 4.599999904632568), for output.
+    public var shortestDouble: Double {
+        Double("\(self)") ?? Double(self)
     }
 }

@@ -1,6 +1,9 @@
 import Dispatch
 
 /// Fork-join parallelism over disjoint pieces of work, the only kind the models use.
+///
+/// The pieces depend only on the sizes and the thread count, and each index is handled by exactly one piece, so
+/// results equal a serial run whenever the work on each index is independent of the others.
 enum Parallel {
     /// Runs `body(t)` for t in 0..<count, concurrently when count > 1, and returns when all are done.
     static func run(_ count: Int, _ body: (Int) -> Void) {
@@ -19,10 +22,33 @@ enum Parallel {
         let parts = max(1, min(parts, max(1, total)))
         return (0..<parts).map { p in (total * p / parts)..<(total * (p + 1) / parts) }
     }
+
+    /// Runs `body` on `threads` nearly equal contiguous parts of `0..<count` (serially when `threads` is 1).
+    static func forEachRange(_ count: Int, threads: Int, _ body: @Sendable (Range<Int>) -> Void) {
+        let parts = ranges(count, parts: threads)
+        run(parts.count) { body(parts[$0]) }
+    }
 }
 
 /// A pointer that may cross into concurrent work: the caller guarantees the pieces of work touch disjoint memory.
 struct SharedPointer<T>: @unchecked Sendable {
     let base: UnsafeMutablePointer<T>
     init(_ base: UnsafeMutablePointer<T>) { self.base = base }
+}
+
+/// A buffer several threads write to at disjoint positions (rows of a factor matrix). Callers guarantee the
+/// positions are disjoint.
+struct SharedBuffer<T>: @unchecked Sendable {
+    let base: UnsafeMutablePointer<T>
+    let count: Int
+
+    init(_ buffer: UnsafeMutableBufferPointer<T>) {
+        base = buffer.baseAddress ?? UnsafeMutablePointer<T>(bitPattern: 8)!
+        count = buffer.count
+    }
+
+    subscript(i: Int) -> T {
+        get { base[i] }
+        nonmutating set { base[i] = newValue }
+    }
 }

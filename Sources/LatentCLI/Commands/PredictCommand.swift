@@ -32,7 +32,7 @@ struct PredictCommand: ParsableCommand {
         let knownUser = m.domain.users.contains(user), knownItem = m.domain.items.contains(item)
         let prediction = m.predict(user: user, item: item)
         if json {
-            console.line(try jsonLine(Output(user: user, item: item, prediction: Double(shortest: prediction),
+            console.line(try jsonLine(Output(user: user, item: item, prediction: prediction.shortestDouble,
                                              known_user: knownUser, known_item: knownItem)))
         } else {
             console.line(fixed(prediction, 4))

@@ -1,0 +1,88 @@
+import Foundation
+import Latent
+
+/// The options every mode shares, parsed from `--name value` pairs and flags.
+struct BenchOptions {
+    var data: URL?
+    var models: [String] = []
+    var folds: [Int] = [1, 2, 3, 4, 5]
+    /// Hyperparameters for every model that has them (name -> value), and per model (model -> name -> value).
+    var shared: [String: String] = [:]
+    var perModel: [String: [String: String]] = [:]
+    var threads = 1
+    var seed: UInt64 = 42
+    var json = false
+
+    init(_ arguments: [String], defaultModels: [String]) throws {
+        models = defaultModels
+        var i = 0
+        func value() throws -> String {
+            i += 1
+            guard i < arguments.count else { throw BenchError.usage("\(arguments[i - 1]) needs a value") }
+            return arguments[i]
+        }
+        while i < arguments.count {
+            switch arguments[i] {
+            case "--data": data = URL(fileURLWithPath: try value())
+            case "--models": models = try value().split(separator: ",").map(String.init)
+            case "--folds": folds = try value().split(separator: ",").compactMap { Int($0) }
+            case "--threads": threads = Int(try value()) ?? 1
+            case "--seed": seed = UInt64(try value()) ?? 42
+            case "--json": json = true
+            case "--set":
+                let pair = try value()
+                guard let eq = pair.firstIndex(of: "=") else { throw BenchError.usage("--set wants name=value") }
+                let name = String(pair[..<eq]), v = String(pair[pair.index(after: eq)...])
+                if let dot = name.firstIndex(of: "."), models.contains(String(name[..<dot])) || ModelRegistry.names.contains(String(name[..<dot])) {
+                    perModel[String(name[..<dot]), default: [:]][String(name[name.index(after: dot)...])] = v
+                } else {
+                    shared[name] = v
+                }
+            default: throw BenchError.usage("unknown option \(arguments[i])")
+            }
+            i += 1
+        }
+    }
+
+    /// The hyperparameters for `descriptor`: the shared ones it has, then its own.
+    func hyperparameters(for descriptor: ModelDescriptor) -> Hyperparameters {
+        let known = Set(descriptor.parameters.map(\.name))
+        var values = shared.filter { known.contains($0.key) }
+        for (k, v) in perModel[descriptor.name] ?? [:] { values[k] = v }
+        return Hyperparameters(values)
+    }
+}
+
+enum BenchError: Error, CustomStringConvertible {
+    case usage(String)
+    case data(String)
+
+    var description: String {
+        switch self {
+        case let .usage(m): return m
+        case let .data(m): return m
+        }
+    }
+}
+
+/// The 19 genre flags of MovieLens `u.item` (ISO-8859-1, `id|title|date|video|url|flag x 19`) as item features.
+enum GenreFeatures {
+    static func read(_ url: URL) throws -> ItemFeatures {
+        let data = try Data(contentsOf: url)
+        guard let text = String(data: data, encoding: .isoLatin1) else { throw BenchError.data("cannot read \(url.path)") }
+        var ids: [String] = []
+        var rows: [Float] = []
+        var width = 0
+        for line in text.split(whereSeparator: \.isNewline) {
+            let fields = line.split(separator: "|", omittingEmptySubsequences: false)
+            guard fields.count >= 6 else { continue }
+            let flags = fields[5...].map { Float($0.trimmingCharacters(in: .whitespaces)) ?? 0 }
+            if width == 0 { width = flags.count }
+            guard flags.count == width else { throw BenchError.data("\(url.lastPathComponent): uneven line \(ids.count + 1)") }
+            ids.append(String(fields[0]))
+            rows += flags
+        }
+        let names = (0..<width).map { "genre\($0)" }
+        return ItemFeatures(items: IDMap(ids), names: names, values: Matrix(rows: ids.count, columns: width, storage: rows))
+    }
+}

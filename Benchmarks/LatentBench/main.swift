@@ -1,0 +1,26 @@
+import Foundation
+import Latent
+
+// latent-bench MODE [options]: accuracy and speed figures for Latent's models, one file per mode.
+//
+//   latent-bench ratings --data DIR [--models a,b,...] [--folds 1,2,3,4,5] [--set name=value ...]
+//                        [--set model.name=value ...] [--threads N] [--seed S] [--json]
+
+let arguments = Array(CommandLine.arguments.dropFirst())
+let modes: [String: ([String]) throws -> Void] = [
+    "ratings": RatingsBenchmark.run,
+]
+
+func fail(_ message: String) -> Never {
+    FileHandle.standardError.write(Data("latent-bench: \(message)\n".utf8))
+    exit(2)
+}
+
+guard let mode = arguments.first, let run = modes[mode] else {
+    fail("usage: latent-bench \(modes.keys.sorted().joined(separator: "|")) [options]")
+}
+do {
+    try run(Array(arguments.dropFirst()))
+} catch {
+    fail("\(error)")
+}

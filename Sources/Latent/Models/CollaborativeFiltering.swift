@@ -1,0 +1,310 @@
+/// Collaborative filtering that learns the item features too (DESIGN.md items 2, 3 and 5): the joint cost
+///
+///     J(X, Theta) = 1/2 sum_{r(i,j)=1} (theta(j)^T x(i) - y(i,j))^2 + lambda/2 ||X||^2 + lambda/2 ||Theta||^2
+///
+/// over mean-normalized ratings y = r - mu_i, from small random X and Theta, minimized by
+///
+/// - `optimizer=lbfgs` (default): L-BFGS with a strong-Wolfe line search (the notes' "advanced optimization algorithm");
+/// - `optimizer=cg`: nonlinear conjugate gradient (Polak-Ribiere+) with the same line search;
+/// - `optimizer=gd`: batch gradient descent, X -= alpha dJ/dX and Theta -= alpha dJ/dTheta, with a learning-rate
+///   schedule; `momentum`, `adagrad`, `rmsprop` and `adam` use the same full gradient with those update rules;
+/// - `optimizer=alternating`: the notes' first scheme: given Theta learn X, given X learn Theta, each step solved
+///   exactly (a k x k ridge system per item, then per user).
+///
+/// Cost and gradient are computed in one pass over the observed entries (the vectorized form: predictions are
+/// X Theta^T on the observed entries only). Predictions are theta(j)^T x(i) + mu_i; a user with no ratings is
+/// predicted mu_i. The model is a ``FactorModel`` with item factors X, user factors Theta, item biases mu_i - mu.
+public struct CollaborativeFiltering: Sendable {
+    /// How J is minimized.
+    public enum Optimizer: String, Sendable, CaseIterable {
+        case lbfgs, cg, gd, momentum, adagrad, rmsprop, adam, alternating
+
+        var stepRule: StepRule? {
+            switch self {
+            case .gd: return .sgd
+            case .momentum: return .momentum
+            case .adagrad: return .adagrad
+            case .rmsprop: return .rmsprop
+            case .adam: return .adam
+            case .lbfgs, .cg, .alternating: return nil
+            }
+        }
+    }
+
+    /// The number of features learned per item (and parameters per user).
+    public var factors: Int
+    /// lambda.
+    public var regularization: Double
+    /// The optimizer.
+    public var optimizer: Optimizer
+    /// Iterations (L-BFGS iterations, gradient steps, or alternating sweeps); nil for the optimizer's default.
+    public var iterations: Int?
+    /// The initial learning rate of the first-order optimizers; nil for the optimizer's default.
+    public var learningRate: Double?
+    /// How the learning rate changes over the iterations.
+    public var schedule: LearningRateSchedule
+    /// The standard deviation of the initial random values.
+    public var initialScale: Double
+    /// Whether ratings are mean-normalized by item (on by default).
+    public var meanNormalization: Bool
+
+    /// The defaults of `cofi`.
+    public static let defaults = CollaborativeFiltering(
+        factors: 5, regularization: 8, optimizer: .lbfgs, iterations: nil, learningRate: nil, schedule: .constant,
+        initialScale: 0.1, meanNormalization: true)
+
+    /// A configuration; the fields are described above.
+    public init(factors: Int, regularization: Double, optimizer: Optimizer, iterations: Int?, learningRate: Double?,
+                schedule: LearningRateSchedule, initialScale: Double, meanNormalization: Bool) {
+        self.factors = factors
+        self.regularization = regularization
+        self.optimizer = optimizer
+        self.iterations = iterations
+        self.learningRate = learningRate
+        self.schedule = schedule
+        self.initialScale = initialScale
+        self.meanNormalization = meanNormalization
+    }
+
+    /// The iterations used: the given number or the optimizer's default.
+    public var effectiveIterations: Int {
+        if let iterations { return iterations }
+        switch optimizer {
+        case .lbfgs: return 300
+        case .cg: return 500
+        case .alternating: return 15
+        case .gd, .momentum: return 1500
+        case .adagrad, .rmsprop, .adam: return 1500
+        }
+    }
+
+    /// The learning rate used by the first-order optimizers: the given one or the optimizer's default.
+    public var effectiveLearningRate: Double {
+        if let learningRate { return learningRate }
+        switch optimizer {
+        case .gd: return 0.008
+        case .momentum: return 0.0008
+        case .adagrad: return 0.05
+        case .rmsprop, .adam: return 0.002
+        case .lbfgs, .cg, .alternating: return 0
+        }
+    }
+
+    /// The hyperparameters as name-value pairs.
+    public var hyperparameters: Hyperparameters {
+        var v = [
+            "factors": "\(factors)", "regularization": "\(regularization)", "optimizer": optimizer.rawValue,
+            "iterations": "\(effectiveIterations)", "init-scale": "\(initialScale)", "mean-normalization": "\(meanNormalization)",
+        ]
+        if optimizer.stepRule != nil {
+            v["learning-rate"] = "\(effectiveLearningRate)"
+            v["schedule"] = schedule.text
+        }
+        return Hyperparameters(v)
+    }
+
+    /// Trains on `data`.
+    public func fit(_ data: RatingMatrix, context: TrainingContext = TrainingContext()) throws -> FactorModel {
+        guard data.count > 0 else { throw TrainingError.emptyTrainingData }
+        let means = meanNormalization ? ContentBasedRegression.itemMeans(data) : []
+        let objective = CofiObjective(data: data, factors: factors, regularization: regularization, itemMeans: means)
+        var rng = SeededGenerator(seed: context.seed)
+        var x0 = (0..<objective.parameterCount).map { _ in Double(rng.nextGaussian()) * initialScale }
+        let total = effectiveIterations
+        let report: (Int, Double) -> Void = { step, loss in
+            context.report(TrainingProgress(stage: "iteration", step: step, total: total, loss: loss))
+        }
+        let solution: [Double]
+        switch optimizer {
+        case .lbfgs:
+            solution = try LBFGS.minimize(x0, options: LBFGS.Options(maxIterations: total, gradientTolerance: 1e-6), progress: report) {
+                objective.evaluate($0, gradient: &$1)
+            }.x
+        case .cg:
+            solution = try ConjugateGradient.minimize(x0, options: LBFGS.Options(maxIterations: total, gradientTolerance: 1e-6, c2: 0.1),
+                                                      progress: report) {
+                objective.evaluate($0, gradient: &$1)
+            }.x
+        case .alternating:
+            for sweep in 0..<total {
+                objective.alternate(&x0, threads: context.threads)
+                report(sweep + 1, objective.value(at: x0))
+            }
+            solution = x0
+        case .gd, .momentum, .adagrad, .rmsprop, .adam:
+            solution = try GradientDescent.minimize(x0, rule: optimizer.stepRule!, learningRate: effectiveLearningRate,
+                                                    schedule: schedule, iterations: total, progress: report) {
+                objective.evaluate($0, gradient: &$1)
+            }.x
+        }
+        guard solution.allSatisfy({ $0.isFinite }) else {
+            throw TrainingError.diverged(epoch: total, learningRate: Float(effectiveLearningRate))
+        }
+        let k = factors, itemParts = data.itemCount * k
+        let mu = meanNormalization ? data.globalMean : 0
+        return FactorModel(
+            name: "cofi", domain: ModelDomain(data, ratingScale: context.ratingScale), hyperparameters: hyperparameters,
+            globalMean: mu, userBias: [], itemBias: meanNormalization ? means.map { $0 - mu } : [],
+            userFactors: Matrix(rows: data.userCount, columns: k, storage: solution[itemParts...].map { Float($0) }),
+            itemFactors: Matrix(rows: data.itemCount, columns: k, storage: solution[..<itemParts].map { Float($0) }),
+            foldIn: .ridge(lambda: Float(regularization) / 10))
+    }
+}
+
+/// J(X, Theta) of ``CollaborativeFiltering`` over one flat parameter vector: X (items x k, row-major) then Theta
+/// (users x k), in Double.
+public struct CofiObjective: DifferentiableObjective, Sendable {
+    /// The number of features k.
+    public let factors: Int
+    /// lambda.
+    public let regularization: Double
+    let byUser: SparseRows
+    let byItem: SparseRows
+    /// Targets by user (ratings minus item means when normalized), parallel to `byUser`.
+    let targets: [Double]
+    /// Targets by item, parallel to `byItem`.
+    let targetsByItem: [Double]
+    let userCount: Int
+    let itemCount: Int
+
+    /// The objective on `data`; `itemMeans` empty for no normalization.
+    public init(data: RatingMatrix, factors: Int, regularization: Double, itemMeans: [Float]) {
+        self.factors = factors
+        self.regularization = regularization
+        byUser = data.byUser
+        byItem = data.byItem
+        userCount = data.userCount
+        itemCount = data.itemCount
+        targets = (0..<data.count).map { e in
+            Double(data.byUser.values[e]) - (itemMeans.isEmpty ? 0 : Double(itemMeans[Int(data.byUser.indices[e])]))
+        }
+        var t = [Double](repeating: 0, count: data.count)
+        for i in 0..<data.itemCount {
+            for e in data.byItem.range(of: i) {
+                t[e] = Double(data.byItem.values[e]) - (itemMeans.isEmpty ? 0 : Double(itemMeans[i]))
+            }
+        }
+        targetsByItem = t
+    }
+
+    public var parameterCount: Int { (userCount + itemCount) * factors }
+
+    /// J at `parameters`, with its gradient written into `gradient`: one pass over the observed entries.
+    public func evaluate(_ parameters: [Double], gradient: inout [Double]) -> Double {
+        let k = factors, lambda = regularization
+        let thetaOffset = itemCount * k
+        var cost = 0.0
+        parameters.withUnsafeBufferPointer { p in
+            gradient.withUnsafeMutableBufferPointer { g in
+                let p = p.baseAddress!, g = g.baseAddress!
+                // Regularization: lambda/2 ||.||^2, gradient lambda * parameter.
+                var squares = 0.0
+                for j in 0..<parameterCount {
+                    squares += p[j] * p[j]
+                    g[j] = lambda * p[j]
+                }
+                cost = 0.5 * lambda * squares
+                byUser.indices.withUnsafeBufferPointer { items in
+                    for u in 0..<userCount {
+                        let theta = p + thetaOffset + u * k, gTheta = g + thetaOffset + u * k
+                        for e in byUser.range(of: u) {
+                            let i = Int(items[e])
+                            let x = p + i * k, gx = g + i * k
+                            var prediction = 0.0
+                            for f in 0..<k { prediction += theta[f] * x[f] }
+                            let err = prediction - targets[e]
+                            cost += 0.5 * err * err
+                            for f in 0..<k {
+                                gTheta[f] += err * x[f]
+                                gx[f] += err * theta[f]
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        return cost
+    }
+
+    public func value(at parameters: [Double]) -> Double {
+        var g = [Double](repeating: 0, count: parameterCount)
+        return evaluate(parameters, gradient: &g)
+    }
+
+    public func gradient(at parameters: [Double]) -> [Double] {
+        var g = [Double](repeating: 0, count: parameterCount)
+        _ = evaluate(parameters, gradient: &g)
+        return g
+    }
+
+    /// One sweep of the notes' alternating scheme: every x(i) = argmin J given Theta, then every theta(j) given X,
+    /// each a k x k ridge system (Theta_S^T Theta_S + lambda I) x = Theta_S^T y solved by Cholesky.
+    public func alternate(_ parameters: inout [Double], threads: Int) {
+        let k = factors, lambda = regularization, thetaOffset = itemCount * k
+        parameters.withUnsafeMutableBufferPointer { buffer in
+            let p = SharedBuffer(buffer)
+            // Items given Theta, then users given X.
+            for (rows, values, count, solveOffset, otherOffset) in [
+                (byItem, targetsByItem, itemCount, 0, thetaOffset), (byUser, targets, userCount, thetaOffset, 0),
+            ] {
+                Parallel.forEachRange(count, threads: threads) { range in
+                    var a = [Double](repeating: 0, count: k * k), b = [Double](repeating: 0, count: k)
+                    for r in range {
+                        for j in 0..<(k * k) { a[j] = 0 }
+                        for j in 0..<k { b[j] = 0 }
+                        for e in rows.range(of: r) {
+                            let other = otherOffset + Int(rows.indices[e]) * k
+                            for f in 0..<k {
+                                let v = p[other + f]
+                                b[f] += v * values[e]
+                                for h in f..<k { a[f * k + h] += v * p[other + h] }
+                            }
+                        }
+                        for f in 0..<k {
+                            a[f * k + f] += lambda
+                            for h in 0..<f { a[f * k + h] = a[h * k + f] }
+                        }
+                        if let x = Cholesky.solve(a, b) {
+                            for f in 0..<k { p[solveOffset + r * k + f] = x[f] }
+                        }
+                    }
+                }
+            }
+        }
+    }
+}
+
+extension CollaborativeFiltering {
+    /// A configuration read from name-value hyperparameters over the defaults.
+    public init(_ h: Hyperparameters, defaults d: CollaborativeFiltering = .defaults) throws {
+        self.init(
+            factors: try h.int("factors", default: d.factors, in: 1...10_000),
+            regularization: Double(try h.float("regularization", default: Float(d.regularization))),
+            optimizer: Optimizer(rawValue: try h.string("optimizer", default: d.optimizer.rawValue, allowed: Optimizer.allCases.map(\.rawValue)))!,
+            iterations: h.values["iterations"] == nil ? d.iterations : try h.int("iterations", default: 0, in: 0...10_000_000),
+            learningRate: h.values["learning-rate"] == nil ? d.learningRate : Double(try h.float("learning-rate", default: 0, in: 1e-12...1e12)),
+            schedule: try h.schedule("schedule", default: d.schedule),
+            initialScale: Double(try h.float("init-scale", default: Float(d.initialScale), in: 0...10)),
+            meanNormalization: try h.bool("mean-normalization", default: d.meanNormalization))
+    }
+}
+
+extension ModelDescriptor {
+    /// `cofi`: collaborative filtering learning X and Theta together.
+    public static let cofi = ModelDescriptor(
+        name: "cofi", summary: "collaborative filtering: J(X, Theta) with mean normalization, by L-BFGS, GD or alternating",
+        task: .rating,
+        parameters: [
+            ParameterSpec("factors", "\(CollaborativeFiltering.defaults.factors)", "features learned per item (k)"),
+            ParameterSpec("regularization", "\(CollaborativeFiltering.defaults.regularization)", "lambda on X and Theta"),
+            ParameterSpec("optimizer", "lbfgs", "lbfgs, cg (conjugate gradient), gd, momentum, adagrad, rmsprop, adam, or alternating (given Theta learn X, given X learn Theta)"),
+            ParameterSpec("iterations", "lbfgs 300, cg 500, gd 1500, alternating 15", "iterations or sweeps"),
+            ParameterSpec("learning-rate", "gd 0.008, momentum 0.0008, adagrad 0.05, rmsprop/adam 0.002", "initial step of the first-order optimizers"),
+            ParameterSpec("schedule", "constant", "learning-rate schedule: constant, step:EVERY:FACTOR, exponential:DECAY, inverse-time:DECAY"),
+            ParameterSpec("init-scale", "\(CollaborativeFiltering.defaults.initialScale)", "standard deviation of the initial X and Theta"),
+            ParameterSpec("mean-normalization", "true", "learn r - mu_i and predict theta.x + mu_i"),
+        ]
+    ) { data, h, context in
+        try CollaborativeFiltering(h).fit(data, context: context)
+    }.withRestarts()
+}

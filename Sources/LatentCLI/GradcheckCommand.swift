@@ -1,0 +1,48 @@
+import ArgumentParser
+import Foundation
+import Latent
+
+/// `latent gradcheck --model NAME [--seed S] [--json]`: compares a model's analytic gradient with central
+/// differences on a small random problem and prints the largest relative error.
+struct GradcheckCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "gradcheck",
+        abstract: "Check a model's analytic gradient against central differences on a small random problem.",
+        discussion: "Models with an analytic gradient: \(GradientCheckProblems.models.joined(separator: ", ")).")
+
+    @Option(help: "The model: \(GradientCheckProblems.models.joined(separator: ", ")).")
+    var model: String
+
+    @Option(help: "The seed of the random problem.")
+    var seed: UInt64 = 42
+
+    @Flag(help: "Print one JSON object: model, max_relative_error, parameters.")
+    var json = false
+
+    init() {}
+
+    /// What the command prints.
+    func output() throws -> String {
+        let result: GradientCheckResult
+        do {
+            result = try GradientCheckProblems.check(model, seed: seed)
+        } catch let error as TrainingError {
+            throw ValidationError("model '\(model)' has no analytic gradient to check; models with one: \(GradientCheckProblems.models.joined(separator: ", "))"
+                                  + (ModelRegistry.names.contains(model) ? "" : " (\(error))"))
+        }
+        if json {
+            let object: [String: Any] = [
+                "model": model, "max_relative_error": result.maxRelativeError,
+                "max_absolute_error": result.maxAbsoluteError, "parameters": result.parameterCount, "seed": seed,
+            ]
+            let data = try JSONSerialization.data(withJSONObject: object, options: [.sortedKeys])
+            return String(decoding: data, as: UTF8.self)
+        }
+        return "\(model): max relative error \(String(format: "%.3e", result.maxRelativeError)) over \(result.parameterCount) parameters"
+            + " (max absolute \(String(format: "%.3e", result.maxAbsoluteError)))"
+    }
+
+    func run() throws {
+        print(try output())
+    }
+}
