@@ -20,6 +20,7 @@ let package = Package(
             dependencies: ["Latent", .product(name: "ArgumentParser", package: "swift-argument-parser")]
         ),
         .executableTarget(name: "latent", dependencies: ["LatentCLI"]),
+        .executableTarget(name: "latent-bench", dependencies: ["Latent"], path: "Benchmarks/LatentBench"),
         .testTarget(name: "LatentTests", dependencies: ["Latent"]),
         .testTarget(name: "LatentCLITests", dependencies: ["LatentCLI", "Latent"]),
     ],

@@ -5,6 +5,10 @@ public enum ModelRegistry {
     /// Every model that can be trained, in the order the command line lists them.
     public static let all: [ModelDescriptor] = [
         .globalMean, .itemMean, .baseline, .sgdMF, .biasedMF,
+        .popularity,
+        .implicitALS,
+        .ease,
+        .bpr,
     ]
 
     /// The names of all models.
@@ -21,6 +25,7 @@ public enum ModelRegistry {
     /// The decoders of model archives, by archive kind.
     static let decoders: [String: @Sendable (ModelArchive) throws -> any Recommender] = [
         FactorModel.archiveKind: { try FactorModel(archive: $0) },
+        EASEModel.archiveKind: { try EASEModel(archive: $0) },
     ]
 
     /// The model stored in `archive`.
