@@ -9,6 +9,7 @@ public enum ModelRegistry {
         .implicitALS,
         .ease,
         .bpr,
+        .neural,
     ]
 
     /// The names of all models.
@@ -26,6 +27,7 @@ public enum ModelRegistry {
     static let decoders: [String: @Sendable (ModelArchive) throws -> any Recommender] = [
         FactorModel.archiveKind: { try FactorModel(archive: $0) },
         EASEModel.archiveKind: { try EASEModel(archive: $0) },
+        NeuralRecommender.archiveKind: { try NeuralRecommender(archive: $0) },
     ]
 
     /// The model stored in `archive`.
