@@ -6,11 +6,12 @@ import Latent
 /// coverage and fit seconds per fold.
 ///
 ///     latent-bench ranking --data ../shared/data/ml-100k --models popularity,implicit-als,ease,bpr,neural --k 10
-///         [--folds 1,2,3,4,5] [--threads 2] [--seed 42] [--set name=value ...] [--validation]
+///         [--folds 1,2,3,4,5] [--threads 2] [--seed 42] [--set name=value ...] [--validation] [--fold-in 50,172,181]
 ///
 /// `--set` passes hyperparameters to every listed model. `--validation` replaces the five folds by one validation
 /// split carved from u1.base (a seeded per-user holdout of 20% of each user's ratings), for tuning without touching
-/// the test folds.
+/// the test folds. `--fold-in` then shows each model's 10 recommendations for a new user who gave those items,
+/// from a model fitted on the first training part.
 func runRankingBenchmark(arguments: [String]) {
     var dataDirectory = "../shared/data/ml-100k"
     var models = ["popularity", "implicit-als", "ease", "bpr", "neural"]
@@ -20,6 +21,7 @@ func runRankingBenchmark(arguments: [String]) {
     var seed: UInt64 = 42
     var values: [String: String] = [:]
     var validation = false
+    var foldIn: [String] = []
     var i = 0
     func next() -> String {
         i += 1
@@ -35,6 +37,7 @@ func runRankingBenchmark(arguments: [String]) {
         case "--threads": threads = Int(next()) ?? 2
         case "--seed": seed = UInt64(next()) ?? 42
         case "--validation": validation = true
+        case "--fold-in": foldIn = next().split(separator: ",").map(String.init)
         case "--set":
             let pair = next().split(separator: "=", maxSplits: 1).map(String.init)
             guard pair.count == 2 else { fail("--set wants name=value") }
@@ -61,9 +64,10 @@ func runRankingBenchmark(arguments: [String]) {
     }
     print("protocol T: \(splits.map(\.0).joined(separator: ",")), K = \(k), relevant = rating >= 4, threads \(threads)"
           + (values.isEmpty ? "" : ", set \(values.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: " "))"))
-    print(String(format: "%-14@ %7@ %7@ %7@ %7@ %7@ %7@ %7@ %9@", "model" as NSString, "P@\(k)" as NSString,
-                 "R@\(k)" as NSString, "nDCG@\(k)" as NSString, "MAP@\(k)" as NSString, "HR@\(k)" as NSString,
-                 "AUC" as NSString, "cover" as NSString, "fit s" as NSString))
+    func pad(_ s: String, _ n: Int) -> String { s.count >= n ? s : s + String(repeating: " ", count: n - s.count) }
+    func left(_ s: String, _ n: Int) -> String { s.count >= n ? s : String(repeating: " ", count: n - s.count) + s }
+    print(pad("model", 14) + ["P@\(k)", "R@\(k)", "nDCG@\(k)", "MAP@\(k)", "HR@\(k)", "AUC", "cover"].map { left($0, 8) }.joined()
+          + left("fit s/fold", 12))
     for name in models {
         do {
             let descriptor = try ModelRegistry.descriptor(named: name)
@@ -73,8 +77,26 @@ func runRankingBenchmark(arguments: [String]) {
                 model: descriptor, hyperparameters: h, splits: splits.map(\.1), k: k, relevanceThreshold: 4,
                 context: TrainingContext(seed: seed, threads: threads))
             let m = report.mean
-            print(String(format: "%-14@ %7.4f %7.4f %7.4f %7.4f %7.4f %7.4f %7.4f %9.3f", name as NSString, m.precision,
-                         m.recall, m.ndcg, m.map, m.hitRate, m.auc, m.coverage, report.meanFitSeconds))
+            let figures = [m.precision, m.recall, m.ndcg, m.map, m.hitRate, m.auc, m.coverage]
+            print(pad(name, 14) + figures.map { left(String(format: "%.4f", $0), 8) }.joined()
+                  + left(String(format: "%.3f", report.meanFitSeconds), 12))
+        } catch {
+            print("\(name): \(error)")
+        }
+    }
+    // A new user who gave the `--fold-in` items, against models fitted on the first training part.
+    guard !foldIn.isEmpty, let first = splits.first else { return }
+    for name in models {
+        do {
+            let descriptor = try ModelRegistry.descriptor(named: name)
+            let known = Set(descriptor.parameters.map(\.name))
+            let model = try descriptor.fit(RatingMatrix(first.1.train.interactions()),
+                                           hyperparameters: Hyperparameters(values.filter { known.contains($0.key) }),
+                                           context: TrainingContext(seed: seed, threads: threads))
+            let recs = model.recommend(foldingIn: foldIn.map { (item: $0, value: Float(1)) }, count: 10)
+            let overlap = Set(recs.map(\.id)).intersection(foldIn)
+            print("fold-in \(foldIn.joined(separator: ",")) -> \(name): \(recs.count) items \(recs.map(\.id).joined(separator: " "))"
+                  + (overlap.isEmpty ? "" : " (INCLUDES GIVEN ITEMS \(overlap.sorted()))"))
         } catch {
             print("\(name): \(error)")
         }

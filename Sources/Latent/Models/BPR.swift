@@ -14,7 +14,8 @@ import Foundation
 ///
 /// Training is sequential (one thread), so the same seed always gives the same model. The result is a
 /// ``FactorModel`` with no global mean or user bias; a new user is folded in with the implicit least-squares rule
-/// (alpha 1, the model's lambda scaled to the factor size), which ranks by the item factors the model learnt.
+/// (alpha 1, lambda = 100 x regularization, so 1 at the defaults: BPR's own lambda is a per-step SGD weight, far too
+/// small for a least-squares solve), which ranks by the item factors and biases the model learnt.
 public struct BPR: Sendable {
     /// The number of latent factors k.
     public var factors: Int

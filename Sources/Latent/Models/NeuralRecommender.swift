@@ -187,7 +187,7 @@ public struct NeuralTraining: Sendable {
     /// The defaults, chosen on a validation split carved from MovieLens 100k `u1.base`.
     public static let defaults = NeuralTraining(gmfFactors: 16, mlpFactors: 16, hidden: [16, 8], activation: .relu,
                                                 objective: .logistic, negatives: 4, epochs: 20, batchSize: 256,
-                                                learningRate: 0.002, regularization: 1e-4, initialScale: 0.01)
+                                                learningRate: 0.0005, regularization: 1e-4, initialScale: 0.01)
 
     /// A configuration; every field is described above.
     public init(gmfFactors: Int, mlpFactors: Int, hidden: [Int], activation: Activation, objective: NeuMFObjective,
