@@ -14,7 +14,7 @@ import Foundation
 ///
 /// Training is sequential (one thread), so the same seed always gives the same model. The result is a
 /// ``FactorModel`` with no global mean or user bias; a new user is folded in with the implicit least-squares rule
-/// (alpha 1, lambda = 100 x regularization, so 1 at the defaults: BPR's own lambda is a per-step SGD weight, far too
+/// (alpha 1, lambda = 100 x regularization, so 2 at the defaults: BPR's own lambda is a per-step SGD weight, far too
 /// small for a least-squares solve), which ranks by the item factors and biases the model learnt.
 public struct BPR: Sendable {
     /// The number of latent factors k.
@@ -31,7 +31,7 @@ public struct BPR: Sendable {
     public var initialScale: Float
 
     /// The defaults, chosen on a validation split carved from MovieLens 100k `u1.base`.
-    public static let defaults = BPR(factors: 64, epochs: 100, learningRate: 0.05, regularization: 0.01, itemBias: true,
+    public static let defaults = BPR(factors: 64, epochs: 100, learningRate: 0.02, regularization: 0.02, itemBias: true,
                                      initialScale: 0.1)
 
     /// A configuration; every field is described above.
