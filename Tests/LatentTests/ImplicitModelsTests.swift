@@ -263,6 +263,18 @@ enum PlantedData {
         #expect(throws: RecommendationError.unknownUser("nobody")) { try model.recommend(users: ["nobody"]) }
     }
 
+    @Test func neuralTrainingRepeatsForAThreadCount() throws {
+        let data = RatingMatrix(PlantedData.make().train)
+        let h = Hyperparameters(["epochs": "2", "batch-size": "64"])
+        let a = try NeuralTraining(h).fit(data, context: TrainingContext(seed: 4, threads: 2))
+        let b = try NeuralTraining(h).fit(data, context: TrainingContext(seed: 4, threads: 2))
+        let one = try NeuralTraining(h).fit(data, context: TrainingContext(seed: 4, threads: 1))
+        #expect(a.network.dense == b.network.dense && a.network.userGMF == b.network.userGMF)
+        // Two threads sum the same gradients in another order: the same model up to rounding.
+        let worst = zip(a.network.dense, one.network.dense).map { abs($0 - $1) }.max() ?? 0
+        #expect(worst < 1e-4)
+    }
+
     @Test func neuralRoundTripsThroughAModelFile() throws {
         let model = try NeuralTraining(Hyperparameters(["epochs": "1"])).fit(RatingMatrix(PlantedData.make().train))
         let url = TestData.temporaryDirectory().appendingPathComponent("neural.latent")

@@ -1,3 +1,5 @@
+import Dispatch
+
 /// `neural`: a neural recommender on user and item embeddings (``NeuMF``: a GMF path and an MLP path, fused),
 /// trained with Adam on mini-batches.
 ///
@@ -7,7 +9,8 @@
 /// - Ratings (`loss=mse`): squared error of z + mu against each rating, no negatives; predictions are ratings.
 ///
 /// Embedding rows are updated lazily (only the rows a batch touched, as in lazy Adam); dense layers every batch.
-/// Training is sequential, so the same seed gives the same model.
+/// With several threads each batch is split into contiguous parts whose gradients are summed in thread order, so
+/// the same seed and thread count give the same model (a different thread count rounds differently).
 ///
 /// Item vectors (for `similar`) are the concatenated GMF and MLP item embeddings; user vectors likewise. A new user
 /// (fold-in) gets the mean embeddings of the training users who share items with them, weighted by the number of
@@ -234,6 +237,10 @@ public struct NeuralTraining: Sendable {
         var adamD = AdamState<Float>(count: net.dense.count, learningRate: learningRate)
         var userMark = [Int](repeating: -1, count: data.userCount), itemMark = [Int](repeating: -1, count: itemCount)
         var touchedUsers: [Int] = [], touchedItems: [Int] = []
+        let threads = max(1, min(context.threads, 64))
+        var threadGrads = threads > 1 ? (0..<threads).map { _ in NeuMF<Float>.Gradients(net) } : []
+        var threadSpaces = threads > 1 ? (0..<threads).map { _ in NeuMF<Float>.Workspace(net) } : []
+        var threadLoss = [Double](repeating: 0, count: threads)
         let perPositive = objective == .logistic ? 1 + negatives : 1
         var samples = [Int32](repeating: 0, count: users.count * perPositive * 2)
         var targets = [Float](repeating: 0, count: users.count * perPositive)
@@ -271,8 +278,50 @@ public struct NeuralTraining: Sendable {
                     let u = Int(samples[2 * s]), i = Int(samples[2 * s + 1])
                     if userMark[u] != batch { userMark[u] = batch; touchedUsers.append(u) }
                     if itemMark[i] != batch { itemMark[i] = batch; touchedItems.append(i) }
-                    lossSum += Double(net.accumulate(user: u, item: i, target: targets[s], objective: objective,
-                                                     regularization: regularization, scale: scale, into: &grads, &ws))
+                }
+                if threads == 1 {
+                    for s in order[start..<end] {
+                        let s = Int(s)
+                        lossSum += Double(net.accumulate(user: Int(samples[2 * s]), item: Int(samples[2 * s + 1]),
+                                                         target: targets[s], objective: objective,
+                                                         regularization: regularization, scale: scale, into: &grads, &ws))
+                    }
+                } else {
+                    // Each thread accumulates a contiguous part of the batch into its own gradients; they are then
+                    // summed in thread order, so a given thread count always gives the same model.
+                    let snapshot = net, lambda = regularization, objective = self.objective
+                    let batchRange = start..<end
+                    order.withUnsafeBufferPointer { op in
+                    samples.withUnsafeBufferPointer { sp in
+                    targets.withUnsafeBufferPointer { tp in
+                    threadGrads.withUnsafeMutableBufferPointer { gp in
+                    threadSpaces.withUnsafeMutableBufferPointer { wp in
+                    threadLoss.withUnsafeMutableBufferPointer { lp in
+                        let o = SharedPointer(op.baseAddress!), sm = SharedPointer(sp.baseAddress!)
+                        let tg = SharedPointer(tp.baseAddress!)
+                        let g = SharedMutablePointer(gp.baseAddress!), w = SharedMutablePointer(wp.baseAddress!)
+                        let l = SharedMutablePointer(lp.baseAddress!)
+                        DispatchQueue.concurrentPerform(iterations: threads) { t in
+                            let part = Parallel.chunk(t, of: threads, count: batchRange.count)
+                            var loss = 0.0
+                            for n in part {
+                                let s = Int(o.base[batchRange.lowerBound + n])
+                                loss += Double(snapshot.accumulate(
+                                    user: Int(sm.base[2 * s]), item: Int(sm.base[2 * s + 1]), target: tg.base[s],
+                                    objective: objective, regularization: lambda, scale: scale,
+                                    into: &g.base[t], &w.base[t]))
+                            }
+                            l[t] = loss
+                        }
+                    }}}}}}
+                    for t in 0..<threads {
+                        lossSum += threadLoss[t]
+                        Self.add(&threadGrads[t].userGMF, into: &grads.userGMF, rows: touchedUsers, width: kg)
+                        Self.add(&threadGrads[t].userMLP, into: &grads.userMLP, rows: touchedUsers, width: km)
+                        Self.add(&threadGrads[t].itemGMF, into: &grads.itemGMF, rows: touchedItems, width: kg)
+                        Self.add(&threadGrads[t].itemMLP, into: &grads.itemMLP, rows: touchedItems, width: km)
+                        Self.add(&threadGrads[t].dense, into: &grads.dense, rows: [0], width: grads.dense.count)
+                    }
                 }
                 adamUG.beginStep(); adamIG.beginStep(); adamUM.beginStep(); adamIM.beginStep(); adamD.beginStep()
                 Self.apply(&adamUG, &net.userGMF, &grads.userGMF, rows: touchedUsers, width: kg)
@@ -290,6 +339,20 @@ public struct NeuralTraining: Sendable {
         return NeuralRecommender(domain: ModelDomain(data, ratingScale: objective == .squared ? context.ratingScale : nil),
                                  hyperparameters: hyperparameters, network: net, objective: objective, offset: offset,
                                  popularity: share)
+    }
+
+    /// Adds the given rows of `source` into `target` and zeroes them in `source`.
+    private static func add(_ source: inout [Float], into target: inout [Float], rows: [Int], width: Int) {
+        source.withUnsafeMutableBufferPointer { s in
+            target.withUnsafeMutableBufferPointer { t in
+                for r in rows {
+                    for k in (r * width)..<((r + 1) * width) {
+                        t[k] += s[k]
+                        s[k] = 0
+                    }
+                }
+            }
+        }
     }
 
     /// Adam on the given rows of a table, then zeroes their gradients.
