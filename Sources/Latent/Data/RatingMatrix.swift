@@ -77,12 +77,16 @@ public struct RatingMatrix: Sendable {
         outItems.reserveCapacity(set.count)
         outValues.reserveCapacity(set.count)
         var folded = 0
+        // Sort keys: the item in the high half, the position in the row (for stability) in the low half.
+        var keys: [UInt64] = []
         var order: [Int] = []
         for u in 0..<userCount {
             let lo = offsets[u], hi = offsets[u + 1]
+            keys.removeAll(keepingCapacity: true)
+            for p in lo..<hi { keys.append(UInt64(UInt32(bitPattern: rowItems[p])) << 32 | UInt64(p - lo)) }
+            keys.sort()
             order.removeAll(keepingCapacity: true)
-            order.append(contentsOf: lo..<hi)
-            order.sort { a, b in rowItems[a] != rowItems[b] ? rowItems[a] < rowItems[b] : a < b }
+            for key in keys { order.append(lo + Int(key & 0xFFFF_FFFF)) }
             var k = 0
             while k < order.count {
                 let item = rowItems[order[k]]

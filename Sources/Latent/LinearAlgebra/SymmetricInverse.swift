@@ -54,7 +54,7 @@ public enum SymmetricInverse {
         var out = [Double](repeating: 0, count: n * n)
         w.withUnsafeBufferPointer { wp in
             out.withUnsafeMutableBufferPointer { op in
-                let w = SharedPointer(wp.baseAddress!), o = SharedMutablePointer(op.baseAddress!)
+                let w = SharedReadPointer(wp.baseAddress!), o = SharedMutablePointer(op.baseAddress!)
                 Parallel.forEachChunk(count: n, threads: threads) { rows in
                     for i in rows {
                         let oi = o.base + i * n
@@ -72,10 +72,4 @@ public enum SymmetricInverse {
         for i in 0..<n { for j in (i + 1)..<max(i + 1, n) { out[i * n + j] = out[j * n + i] } }
         return out
     }
-}
-
-/// A read-only pointer shared with concurrently running chunks.
-struct SharedPointer<T>: @unchecked Sendable {
-    let base: UnsafePointer<T>
-    init(_ base: UnsafePointer<T>) { self.base = base }
 }

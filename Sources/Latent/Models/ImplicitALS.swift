@@ -105,7 +105,7 @@ public struct ImplicitALS: Sendable {
         let alpha = self.alpha, steps = cgSteps, solver = self.solver
         x.storage.withUnsafeMutableBufferPointer { xp in
             y.storage.withUnsafeBufferPointer { yp in
-                let xs = SharedMutablePointer(xp.baseAddress!), ys = SharedPointer(yp.baseAddress!)
+                let xs = SharedMutablePointer(xp.baseAddress!), ys = SharedReadPointer(yp.baseAddress!)
                 Parallel.forEachChunk(count: rows.rowCount, threads: threads) { range in
                     switch solver {
                     case .cg:

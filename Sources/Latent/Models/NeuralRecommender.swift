@@ -297,8 +297,8 @@ public struct NeuralTraining: Sendable {
                     threadGrads.withUnsafeMutableBufferPointer { gp in
                     threadSpaces.withUnsafeMutableBufferPointer { wp in
                     threadLoss.withUnsafeMutableBufferPointer { lp in
-                        let o = SharedPointer(op.baseAddress!), sm = SharedPointer(sp.baseAddress!)
-                        let tg = SharedPointer(tp.baseAddress!)
+                        let o = SharedReadPointer(op.baseAddress!), sm = SharedReadPointer(sp.baseAddress!)
+                        let tg = SharedReadPointer(tp.baseAddress!)
                         let g = SharedMutablePointer(gp.baseAddress!), w = SharedMutablePointer(wp.baseAddress!)
                         let l = SharedMutablePointer(lp.baseAddress!)
                         DispatchQueue.concurrentPerform(iterations: threads) { t in

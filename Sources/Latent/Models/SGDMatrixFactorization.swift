@@ -29,21 +29,24 @@ public struct SGDMatrixFactorization: Sendable {
     public var itemBiasRegularization: Float
     /// The standard deviation of the initial factors.
     public var initialScale: Float
+    /// The side of the grid of blocks for parallel SGD, or nil to choose it from the size of the data. The model
+    /// depends on the grid, never on the thread count.
+    public var grid: Int?
 
-    /// The defaults of `biased-mf`, chosen on MovieLens 100k (see the README's figures).
+    /// The defaults of `biased-mf`, chosen on validation parts carved from MovieLens 100k's u1..u5.base (see the README).
     public static let biasedDefaults = SGDMatrixFactorization(
-        biased: true, factors: 100, epochs: 60, learningRate: 0.007, decay: 0.96, userRegularization: 0.06,
-        itemRegularization: 0.06, userBiasRegularization: 0.01, itemBiasRegularization: 0.01, initialScale: 0.1)
+        biased: true, factors: 300, epochs: 40, learningRate: 0.025, decay: 0.93, userRegularization: 0.08,
+        itemRegularization: 0.08, userBiasRegularization: 0.01, itemBiasRegularization: 0.01, initialScale: 0.02)
 
     /// The defaults of `sgd-mf`.
     public static let plainDefaults = SGDMatrixFactorization(
-        biased: false, factors: 50, epochs: 60, learningRate: 0.01, decay: 0.96, userRegularization: 0.05,
-        itemRegularization: 0.05, userBiasRegularization: 0, itemBiasRegularization: 0, initialScale: 0.1)
+        biased: false, factors: 50, epochs: 60, learningRate: 0.01, decay: 0.96, userRegularization: 0.1,
+        itemRegularization: 0.1, userBiasRegularization: 0, itemBiasRegularization: 0, initialScale: 0.1)
 
     /// A configuration; every field is described above.
     public init(biased: Bool, factors: Int, epochs: Int, learningRate: Float, decay: Float, userRegularization: Float,
                 itemRegularization: Float, userBiasRegularization: Float, itemBiasRegularization: Float,
-                initialScale: Float) {
+                initialScale: Float, grid: Int? = nil) {
         self.biased = biased
         self.factors = factors
         self.epochs = epochs
@@ -54,6 +57,7 @@ public struct SGDMatrixFactorization: Sendable {
         self.userBiasRegularization = userBiasRegularization
         self.itemBiasRegularization = itemBiasRegularization
         self.initialScale = initialScale
+        self.grid = grid
     }
 
     /// The model's name.
@@ -66,6 +70,7 @@ public struct SGDMatrixFactorization: Sendable {
             "user-regularization": "\(userRegularization)", "item-regularization": "\(itemRegularization)",
             "init-scale": "\(initialScale)",
         ]
+        if let grid { v["grid"] = "\(grid)" }
         if biased {
             v["user-bias-regularization"] = "\(userBiasRegularization)"
             v["item-bias-regularization"] = "\(itemBiasRegularization)"
@@ -74,6 +79,11 @@ public struct SGDMatrixFactorization: Sendable {
     }
 
     /// Trains on `data`.
+    ///
+    /// With `context.threads` = T > 1 the ratings are cut into a T x T grid of blocks by user group and item group
+    /// (groups balanced by rating count, seeded), and each epoch runs T sub-epochs in which thread t updates block
+    /// (t, (t + s) mod T): blocks that share no user and no item, so no two threads touch the same factors
+    /// (the blocked scheme of LibMF, on a fixed schedule so the same seed and thread count give the same model).
     public func fit(_ data: RatingMatrix, context: TrainingContext = TrainingContext()) throws -> FactorModel {
         guard data.count > 0 else { throw TrainingError.emptyTrainingData }
         var rng = SeededGenerator(seed: context.seed)
@@ -83,20 +93,63 @@ public struct SGDMatrixFactorization: Sendable {
         var bu = [Float](repeating: 0, count: biased ? data.userCount : 0)
         var bi = [Float](repeating: 0, count: biased ? data.itemCount : 0)
         let mu: Float = biased ? data.globalMean : 0
-        let (users, items, values) = data.triples()
-        var order = [Int32](0..<Int32(data.count))
+        let grid = self.grid ?? Self.gridSize(ratings: data.count, users: data.userCount, items: data.itemCount)
+        var blocks = Self.blocks(data, grid: grid, using: &rng)
+        // One block: a fresh random order every epoch. Several: each block is shuffled once, and the randomness of
+        // later epochs comes from the order of the sub-epochs (LibMF's partial randomness), which keeps each
+        // block streaming through memory; on MovieLens 100k both give the same RMSE to 3 decimals.
+        let reshuffle = grid == 1
+        if !reshuffle {
+            for b in blocks.indices { rng.shuffle(&blocks[b]) }
+        }
         var gamma = learningRate
+        // Train on rows padded to whole SIMD lanes; the padding stays zero (see `pass`).
+        let stride = (k + 7) / 8 * 8
+        var pPadded = Self.restride(p.storage, rows: p.rows, from: k, to: stride)
+        var qPadded = Self.restride(q.storage, rows: q.rows, from: k, to: stride)
+        var blockSSE = [Double](repeating: 0, count: grid * grid)
+        let step = Step(gamma: 0, lambdaP: userRegularization, lambdaQ: itemRegularization,
+                        lambdaUB: userBiasRegularization, lambdaIB: itemBiasRegularization, stride: stride, mu: mu)
+        let threads = max(1, min(context.threads, grid))
 
         for epoch in 1...max(1, epochs) where epochs > 0 {
-            rng.shuffle(&order)
-            let sse = SGDMatrixFactorization.epoch(
-                order: order, users: users, items: items, values: values, mu: mu, p: &p.storage, q: &q.storage,
-                bu: &bu, bi: &bi, k: k, gamma: gamma, lambdaP: userRegularization, lambdaQ: itemRegularization,
-                lambdaUB: userBiasRegularization, lambdaIB: itemBiasRegularization)
+            // The epoch's schedule: sub-epochs in a seeded order; sub-epoch s runs the `grid` blocks
+            // (g, (g + s) mod grid), which share no user and no item, split among the threads.
+            var subEpochs = Array(0..<grid)
+            rng.shuffle(&subEpochs)
+            let epochSeed = rng.next()
+            var s = step
+            s.gamma = gamma
+            pPadded.withUnsafeMutableBufferPointer { pb in
+            qPadded.withUnsafeMutableBufferPointer { qb in
+            bu.withUnsafeMutableBufferPointer { bub in
+            bi.withUnsafeMutableBufferPointer { bib in
+            blockSSE.withUnsafeMutableBufferPointer { sseb in
+            blocks.withUnsafeMutableBufferPointer { blockb in
+                // An empty array may still have a base address: biases are absent exactly when the model has none.
+                let factors = SharedFactors(p: pb.baseAddress!, q: qb.baseAddress!, bu: biased ? bub.baseAddress : nil,
+                                            bi: biased ? bib.baseAddress : nil)
+                let sse = SharedPointer(sseb.baseAddress!), blockList = SharedPointer(blockb.baseAddress!)
+                for subEpoch in subEpochs {
+                    Parallel.run(threads) { t in
+                        for g in Parallel.ranges(grid, parts: threads)[t] {
+                            let b = g * grid + (g + subEpoch) % grid
+                            if reshuffle {
+                                var blockRNG = SeededGenerator(seed: epochSeed &+ UInt64(b))
+                                blockRNG.shuffle(&blockList.base[b])
+                            }
+                            sse.base[b] = blockList.base[b].withUnsafeBufferPointer { Self.pass($0, factors, s) }
+                        }
+                    }
+                }
+            }}}}}}
+            let sse = blockSSE.reduce(0, +)
             guard sse.isFinite else { throw TrainingError.diverged(epoch: epoch, learningRate: gamma) }
             context.report(TrainingProgress(step: epoch, total: epochs, loss: (sse / Double(data.count)).squareRoot()))
             gamma *= decay
         }
+        p.storage = Self.restride(pPadded, rows: p.rows, from: stride, to: k)
+        q.storage = Self.restride(qPadded, rows: q.rows, from: stride, to: k)
         guard p.isFinite, q.isFinite else { throw TrainingError.diverged(epoch: epochs, learningRate: learningRate) }
         return FactorModel(
             name: name, domain: ModelDomain(data, ratingScale: context.ratingScale), hyperparameters: hyperparameters,
@@ -104,42 +157,123 @@ public struct SGDMatrixFactorization: Sendable {
             foldIn: .ridge(lambda: userRegularization))
     }
 
-    /// One pass of SGD over the ratings in `order`; returns the sum of squared errors seen before each update.
-    static func epoch(order: [Int32], users: [Int32], items: [Int32], values: [Float], mu: Float,
-                      p: inout [Float], q: inout [Float], bu: inout [Float], bi: inout [Float], k: Int, gamma: Float,
-                      lambdaP: Float, lambdaQ: Float, lambdaUB: Float, lambdaIB: Float) -> Double {
-        let biased = !bu.isEmpty
-        var sse: Double = 0
-        order.withUnsafeBufferPointer { order in
-        users.withUnsafeBufferPointer { users in
-        items.withUnsafeBufferPointer { items in
-        values.withUnsafeBufferPointer { values in
-        p.withUnsafeMutableBufferPointer { p in
-        q.withUnsafeMutableBufferPointer { q in
-        bu.withUnsafeMutableBufferPointer { bu in
-        bi.withUnsafeMutableBufferPointer { bi in
-            let shrinkP = 1 - gamma * lambdaP, shrinkQ = 1 - gamma * lambdaQ
-            for n in order {
-                let n = Int(n)
-                let u = Int(users[n]), i = Int(items[n])
-                let pu = p.baseAddress! + u * k, qi = q.baseAddress! + i * k
-                var prediction = mu + Vector.dot(pu, qi, count: k)
-                if biased { prediction += bu[u] + bi[i] }
-                let e = values[n] - prediction
-                sse += Double(e * e)
-                if biased {
-                    bu[u] += gamma * (e - lambdaUB * bu[u])
-                    bi[i] += gamma * (e - lambdaIB * bi[i])
-                }
-                let ge = gamma * e
-                for f in 0..<k {
-                    let pf = pu[f], qf = qi[f]
-                    pu[f] = shrinkP * pf + ge * qf
-                    qi[f] = shrinkQ * qf + ge * pf
-                }
+    /// The side of the block grid: 1 (plain SGD in a fresh random order each epoch) for small data; for large data
+    /// enough blocks that a block's factor rows stay in cache. It depends on the data only, never on the thread
+    /// count, and the blocks of a sub-epoch are independent, so every thread count gives the same model.
+    static func gridSize(ratings: Int, users: Int, items: Int) -> Int {
+        guard ratings >= 1_000_000 else { return 1 }
+        return max(1, min(16, users, items, Int((Double(ratings) / 250_000).squareRoot())))
+    }
+
+    /// One rating, packed so an epoch streams through contiguous memory.
+    struct Rating {
+        var user: Int32
+        var item: Int32
+        var value: Float
+    }
+
+    /// The step size and penalties of one SGD update, and the layout of the factor rows.
+    struct Step {
+        var gamma: Float
+        var lambdaP: Float, lambdaQ: Float, lambdaUB: Float, lambdaIB: Float
+        var stride: Int
+        var mu: Float
+    }
+
+    /// The factor and bias arrays, shared by the threads of a sub-epoch, which update disjoint rows of them.
+    struct SharedFactors: @unchecked Sendable {
+        let p: UnsafeMutablePointer<Float>, q: UnsafeMutablePointer<Float>
+        let bu: UnsafeMutablePointer<Float>?, bi: UnsafeMutablePointer<Float>?
+    }
+
+    /// The ratings cut into a `grid` x `grid` grid of blocks: block (g, h) holds the ratings of user group g and item
+    /// group h. Groups are filled greedily in a seeded order, each user (item) joining the group with the fewest
+    /// ratings so far, so the blocks of a sub-epoch carry similar work.
+    static func blocks(_ data: RatingMatrix, grid: Int, using rng: inout SeededGenerator) -> [[Rating]] {
+        func groups(_ counts: [Int]) -> [Int] {
+            guard grid > 1 else { return [Int](repeating: 0, count: counts.count) }
+            var order = Array(counts.indices)
+            rng.shuffle(&order)
+            order.sort { counts[$0] > counts[$1] }  // largest first; ties keep the seeded order (sort is stable)
+            var load = [Int](repeating: 0, count: grid)
+            var group = [Int](repeating: 0, count: counts.count)
+            for x in order {
+                let g = load.indices.min { load[$0] < load[$1] }!
+                group[x] = g
+                load[g] += counts[x]
             }
-        }}}}}}}}
+            return group
+        }
+        let userGroup = groups((0..<data.userCount).map { data.byUser.count(of: $0) })
+        let itemGroup = groups((0..<data.itemCount).map { data.byItem.count(of: $0) })
+        var blocks = [[Rating]](repeating: [], count: grid * grid)
+        for u in 0..<data.userCount {
+            for n in data.byUser.range(of: u) {
+                let i = Int(data.byUser.indices[n])
+                blocks[userGroup[u] * grid + itemGroup[i]].append(Rating(user: Int32(u), item: Int32(i), value: data.byUser.values[n]))
+            }
+        }
+        return blocks
+    }
+
+    /// One pass of SGD over `ratings` in order; returns the sum of squared errors seen before each update.
+    ///
+    /// The factor rows hold `step.stride` floats, a multiple of 8 with the padding columns zero: a padding
+    /// column's gradient is zero, so it stays zero, and every row is processed in whole SIMD8 lanes.
+    static func pass(_ ratings: UnsafeBufferPointer<Rating>, _ f: SharedFactors, _ step: Step) -> Double {
+        precondition(step.stride % 8 == 0)
+        let lanes = step.stride / 8
+        let gamma = step.gamma, mu = step.mu
+        let lambdaUB = step.lambdaUB, lambdaIB = step.lambdaIB
+        let shrinkP = SIMD8<Float>(repeating: 1 - gamma * step.lambdaP)
+        let shrinkQ = SIMD8<Float>(repeating: 1 - gamma * step.lambdaQ)
+        let pBase = UnsafeMutableRawPointer(f.p), qBase = UnsafeMutableRawPointer(f.q)
+        let rowBytes = step.stride * MemoryLayout<Float>.stride
+        var sse: Double = 0
+        for r in ratings {
+            let u = Int(r.user), i = Int(r.item)
+            let pu = pBase + u * rowBytes, qi = qBase + i * rowBytes
+            // Two accumulators halve the dependency chain of the dot product.
+            var acc0 = SIMD8<Float>(), acc1 = SIMD8<Float>()
+            var l = 0
+            while l + 1 < lanes {
+                acc0 += pu.loadUnaligned(fromByteOffset: l * 32, as: SIMD8<Float>.self)
+                    * qi.loadUnaligned(fromByteOffset: l * 32, as: SIMD8<Float>.self)
+                acc1 += pu.loadUnaligned(fromByteOffset: l * 32 + 32, as: SIMD8<Float>.self)
+                    * qi.loadUnaligned(fromByteOffset: l * 32 + 32, as: SIMD8<Float>.self)
+                l += 2
+            }
+            if l < lanes {
+                acc0 += pu.loadUnaligned(fromByteOffset: l * 32, as: SIMD8<Float>.self)
+                    * qi.loadUnaligned(fromByteOffset: l * 32, as: SIMD8<Float>.self)
+            }
+            var prediction = mu + (acc0 + acc1).sum()
+            if let bu = f.bu, let bi = f.bi { prediction += bu[u] + bi[i] }
+            let e = r.value - prediction
+            sse += Double(e * e)
+            if let bu = f.bu, let bi = f.bi {
+                bu[u] += gamma * (e - lambdaUB * bu[u])
+                bi[i] += gamma * (e - lambdaIB * bi[i])
+            }
+            let ge = SIMD8<Float>(repeating: gamma * e)
+            for l in 0..<lanes {
+                let pf = pu.loadUnaligned(fromByteOffset: l * 32, as: SIMD8<Float>.self)
+                let qf = qi.loadUnaligned(fromByteOffset: l * 32, as: SIMD8<Float>.self)
+                pu.storeBytes(of: shrinkP * pf + ge * qf, toByteOffset: l * 32, as: SIMD8<Float>.self)
+                qi.storeBytes(of: shrinkQ * qf + ge * pf, toByteOffset: l * 32, as: SIMD8<Float>.self)
+            }
+        }
         return sse
+    }
+
+    /// Copies row-major `rows` x `from` values into rows of `to` columns (zero padding or truncation).
+    static func restride(_ a: [Float], rows: Int, from: Int, to: Int) -> [Float] {
+        var out = [Float](repeating: 0, count: rows * to)
+        let c = min(from, to)
+        for r in 0..<rows {
+            for j in 0..<c { out[r * to + j] = a[r * from + j] }
+        }
+        return out
     }
 }
 
@@ -158,7 +292,8 @@ extension SGDMatrixFactorization {
             itemRegularization: try h.float("item-regularization", default: regularization),
             userBiasRegularization: try h.float("user-bias-regularization", default: biasRegularization),
             itemBiasRegularization: try h.float("item-bias-regularization", default: biasRegularization),
-            initialScale: try h.float("init-scale", default: d.initialScale, in: 0...10))
+            initialScale: try h.float("init-scale", default: d.initialScale, in: 0...10),
+            grid: try h.string("grid", default: "auto") == "auto" ? nil : h.int("grid", default: 1, in: 1...256))
     }
 
     static func parameterSpecs(_ d: SGDMatrixFactorization) -> [ParameterSpec] {
@@ -171,6 +306,7 @@ extension SGDMatrixFactorization {
             ParameterSpec("user-regularization", "\(d.userRegularization)", "lambda_P, user factors (overrides regularization)"),
             ParameterSpec("item-regularization", "\(d.itemRegularization)", "lambda_Q, item factors (overrides regularization)"),
             ParameterSpec("init-scale", "\(d.initialScale)", "standard deviation of the initial factors"),
+            ParameterSpec("grid", "auto", "blocks per side for parallel SGD (auto: 1 below 1M ratings, up to 16)"),
         ]
         if d.biased {
             specs += [

@@ -111,10 +111,10 @@ public enum ModelFile {
                 try? handle.synchronize()
                 try? handle.close()
             }
-            if FileManager.default.fileExists(atPath: url.path) {
-                _ = try FileManager.default.replaceItemAt(url, withItemAt: temp)
-            } else {
-                try FileManager.default.moveItem(at: temp, to: url)
+            // rename(2) replaces an existing file atomically; FileManager.replaceItemAt fails on Linux when the
+            // target exists ("The file doesn't exist"), which broke overwriting a model.
+            guard rename(temp.path, url.path) == 0 else {
+                throw ModelFileError.io(path: url.path, reason: "cannot write the model file: \(String(cString: strerror(errno)))")
             }
         } catch {
             try? FileManager.default.removeItem(at: temp)

@@ -1,34 +1,28 @@
 import Dispatch
 
-/// Deterministic data parallelism over disjoint index ranges.
-///
-/// Work is cut into `threads` contiguous chunks, each run on its own thread; which indices a chunk holds depends only
-/// on the count and the thread count, so results written by index are the same on every run.
+/// Fork-join parallelism over disjoint pieces of work, the only kind the models use.
 enum Parallel {
-    /// Calls `body(range)` for `threads` contiguous, disjoint chunks covering `0..<count`, concurrently.
-    static func forEachChunk(count: Int, threads: Int, _ body: @Sendable (Range<Int>) -> Void) {
-        let t = max(1, min(threads, count))
-        guard t > 1 else {
-            if count > 0 { body(0..<count) }
+    /// Runs `body(t)` for t in 0..<count, concurrently when count > 1, and returns when all are done.
+    static func run(_ count: Int, _ body: (Int) -> Void) {
+        if count <= 1 {
+            if count == 1 { body(0) }
             return
         }
-        DispatchQueue.concurrentPerform(iterations: t) { c in
-            body(chunk(c, of: t, count: count))
+        withoutActuallyEscaping(body) { body in
+            nonisolated(unsafe) let body = body
+            DispatchQueue.concurrentPerform(iterations: count) { body($0) }
         }
     }
 
-    /// The `c`-th of `parts` nearly equal contiguous chunks of `0..<count`.
-    static func chunk(_ c: Int, of parts: Int, count: Int) -> Range<Int> {
-        (c * count / parts)..<((c + 1) * count / parts)
+    /// Splits 0..<total into `parts` contiguous ranges of nearly equal size.
+    static func ranges(_ total: Int, parts: Int) -> [Range<Int>] {
+        let parts = max(1, min(parts, max(1, total)))
+        return (0..<parts).map { p in (total * p / parts)..<(total * (p + 1) / parts) }
     }
 }
 
-/// A pointer that may cross into concurrently running chunks because every chunk writes disjoint indices.
-struct SharedMutablePointer<T>: @unchecked Sendable {
+/// A pointer that may cross into concurrent work: the caller guarantees the pieces of work touch disjoint memory.
+struct SharedPointer<T>: @unchecked Sendable {
     let base: UnsafeMutablePointer<T>
     init(_ base: UnsafeMutablePointer<T>) { self.base = base }
-    subscript(i: Int) -> T {
-        get { base[i] }
-        nonmutating set { base[i] = newValue }
-    }
 }

@@ -1,0 +1,49 @@
+import ArgumentParser
+import Foundation
+import Latent
+
+/// `latent train`: read a rating file, fit a model, save it.
+struct TrainCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "train",
+        abstract: "Train a model on a rating file and save it.",
+        discussion: """
+            Reads --data, trains --model with its default hyperparameters except those given, and writes the model to \
+            --output atomically. A bad line stops everything with its file and line number, and no model is written.
+
+            Example: latent train --data ml-100k/u1.base --model biased-mf --factors 50 --output u1.latent
+            """)
+
+    @Option(help: "The rating file.") var data: String
+    @Option(help: "The model to train (see `latent models`).") var model: String
+    @Option(help: "Where to save the trained model.") var output: String
+    @OptionGroup(title: "Reading") var reading: DataOptions
+    @OptionGroup(title: "Hyperparameters") var hyperparameters: HyperparameterOptions
+    @OptionGroup(title: "Run") var execution: RunOptions
+
+    func run() throws {
+        let console = Console.current
+        // Check everything that can be checked before the long work.
+        let descriptor = try ModelRegistry.descriptor(named: model)
+        let h = try hyperparameters.hyperparameters()
+        try h.checkNames(descriptor.parameters)
+
+        let (set, report) = try reading.read(data)
+        let matrix = RatingMatrix(set, duplicates: reading.duplicates)
+        let bar = execution.progressBar("training \(descriptor.name)")
+        let context = execution.context(ratingScale: reading.scale(for: set), progress: bar)
+        let start = ContinuousClock.now
+        let trained: any Recommender
+        do {
+            trained = try descriptor.fit(matrix, hyperparameters: h, context: context)
+            bar?.finish()
+        } catch {
+            bar?.finish()
+            throw error
+        }
+        let fitSeconds = seconds(since: start)
+        try trained.save(to: URL(fileURLWithPath: output))
+        console.line("trained \(descriptor.name) on \(matrix.userCount) users, \(matrix.itemCount) items, \(matrix.count) ratings "
+            + "(\(matrix.duplicateCount) duplicates folded, \(report.skippedLines) lines skipped) in \(fixed(fitSeconds, 2)) s; saved \(output)")
+    }
+}

@@ -1,0 +1,122 @@
+import ArgumentParser
+import Foundation
+import Latent
+
+extension RatingFileFormat: ExpressibleByArgument {}
+extension DuplicatePolicy: ExpressibleByArgument {}
+extension SimilarityMetric: ExpressibleByArgument {}
+
+/// The hyperparameter flags every training command shares. Each flag sets the hyperparameter of the same name only
+/// when given; `--set name=value` sets any other. The model checks names and values and reports what is wrong.
+struct HyperparameterOptions: ParsableArguments {
+    @Option(help: "Number of latent factors.") var factors: String?
+    @Option(help: "Passes over the data (SGD models).") var epochs: String?
+    @Option(help: "Iterations or sweeps (ALS, optimizers).") var iterations: String?
+    @Option(name: .customLong("learning-rate"), help: "Initial learning rate.") var learningRate: String?
+    @Option(help: "Learning rate multiplier after each epoch.") var decay: String?
+    @Option(help: "Regularization of the factors.") var regularization: String?
+    @Option(name: .customLong("bias-regularization"), help: "Regularization of the biases.") var biasRegularization: String?
+    @Option(help: "Optimizer (models that offer a choice).") var optimizer: String?
+    @Option(help: "Solver (models that offer a choice).") var solver: String?
+    @Option(help: "Confidence weight (implicit feedback).") var alpha: String?
+    @Option(help: "Random restarts, keeping the best on validation data.") var restarts: String?
+    @Option(name: .customLong("set"), parsing: .singleValue,
+            help: ArgumentHelp("Any hyperparameter, as name=value (repeatable); `latent models` lists them.", valueName: "name=value"))
+    var assignments: [String] = []
+
+    /// The hyperparameters given, by name.
+    func hyperparameters() throws -> Hyperparameters {
+        let flags: [(String, String?)] = [
+            ("factors", factors), ("epochs", epochs), ("iterations", iterations), ("learning-rate", learningRate),
+            ("decay", decay), ("regularization", regularization), ("bias-regularization", biasRegularization),
+            ("optimizer", optimizer), ("solver", solver), ("alpha", alpha), ("restarts", restarts),
+        ]
+        var given: [String: String] = [:]
+        for case let (name, value?) in flags { given[name] = value }
+        return try Hyperparameters(assignments: assignments, over: given)
+    }
+}
+
+/// How rating files are read.
+struct DataOptions: ParsableArguments {
+    @Option(help: "File format (detected from the content by default).") var format: RatingFileFormat = .auto
+    @Flag(name: .customLong("skip-invalid"), help: "Skip malformed lines and report how many, instead of failing.")
+    var skipInvalid = false
+    @Option(name: .customLong("rating-scale"), help: ArgumentHelp(
+        "The rating scale LOW:HIGH: ratings outside it are invalid, predictions are clipped to it (default: the data's smallest and largest rating).",
+        valueName: "low:high"), transform: parseRatingScale)
+    var ratingScale: ClosedRange<Float>?
+    @Option(help: "Repeated (user, item) pairs: keep the last, the first, the mean or the sum.")
+    var duplicates: DuplicatePolicy = .keepLast
+
+    var readOptions: ReadOptions { ReadOptions(skipInvalid: skipInvalid, ratingScale: ratingScale) }
+
+    /// Reads a rating file, reporting skipped lines on the error stream.
+    func read(_ path: String) throws -> (RatingSet, ReadReport) {
+        let (set, report) = try RatingReader.read(URL(fileURLWithPath: path), format: format, options: readOptions)
+        if report.skippedLines > 0 {
+            var note = "skipped \(report.skippedLines) invalid line\(report.skippedLines == 1 ? "" : "s") of \(path)"
+            if let first = report.firstSkipped { note += " (the first: \(first))" }
+            Console.current.note(note)
+        }
+        return (set, report)
+    }
+
+    /// The scale to clip to: the flag's, else the smallest and largest value of `data`.
+    func scale(for data: RatingSet) -> ClosedRange<Float>? { ratingScale ?? data.valueRange }
+}
+
+/// Parses `1:5` (or `0.5:5`) as a rating scale.
+func parseRatingScale(_ text: String) throws -> ClosedRange<Float> {
+    let parts = text.split(separator: ":", omittingEmptySubsequences: false)
+    guard parts.count == 2, let lo = Float(parts[0]), let hi = Float(parts[1]), lo.isFinite, hi.isFinite, lo < hi else {
+        throw ValidationError("--rating-scale must be LOW:HIGH with LOW < HIGH, e.g. 1:5 (got '\(text)')")
+    }
+    return lo...hi
+}
+
+/// Seed, threads and quiet: how a run goes.
+struct RunOptions: ParsableArguments {
+    @Option(help: "Seed of every random choice: the same seed and thread count give the same model.") var seed: UInt64 = 42
+    @Option(help: "Threads training may use.") var threads: Int = 1
+    @Flag(help: "No progress bar.") var quiet = false
+
+    func validate() throws {
+        guard threads >= 1 else { throw ValidationError("--threads must be at least 1") }
+    }
+
+    /// A training context with these settings and a progress bar (when drawn at all).
+    func context(ratingScale: ClosedRange<Float>?, progress: ProgressBar?) -> TrainingContext {
+        var context = TrainingContext(seed: seed, threads: threads, ratingScale: ratingScale)
+        if let progress {
+            context.progress = { @Sendable p in progress.update(p) }
+        }
+        return context
+    }
+
+    /// A progress bar on the error stream if it is a terminal and `--quiet` was not given.
+    func progressBar(_ title: String) -> ProgressBar? {
+        let console = Console.current
+        guard !quiet, console.errorIsTerminal else { return nil }
+        return ProgressBar(title: title, console: console)
+    }
+}
+
+/// Encodes `value` as one line of JSON with sorted keys.
+func jsonLine<T: Encodable>(_ value: T) throws -> String {
+    let encoder = JSONEncoder()
+    encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+    // An empty test part gives a NaN error; say so rather than fail to print.
+    encoder.nonConformingFloatEncodingStrategy = .convertToString(positiveInfinity: "inf", negativeInfinity: "-inf", nan: "nan")
+    return String(decoding: try encoder.encode(value), as: UTF8.self)
+}
+
+/// Seconds since `start`.
+func seconds(since start: ContinuousClock.Instant) -> Double {
+    let c = start.duration(to: .now).components
+    return Double(c.seconds) + Double(c.attoseconds) * 1e-18
+}
+
+/// A number with `digits` decimals.
+func fixed(_ x: Double, _ digits: Int = 4) -> String { String(format: "%.\(digits)f", x) }
+func fixed(_ x: Float, _ digits: Int = 2) -> String { String(format: "%.\(digits)f", Double(x)) }

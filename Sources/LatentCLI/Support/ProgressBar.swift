@@ -1,0 +1,64 @@
+import Foundation
+import Latent
+
+/// A one-line progress bar on the error stream: `training biased-mf  epoch 12/60 [=====     ]  loss 0.8123  12s left`.
+///
+/// It turns the library's ``TrainingProgress`` callbacks into text; commands create it only when the error stream is a
+/// terminal and `--quiet` is not given (see ``RunOptions/progressBar(_:)``).
+final class ProgressBar: @unchecked Sendable {
+    private let title: String
+    private let console: Console
+    private let lock = NSLock()
+    private var start = ContinuousClock.now
+    private var lastDraw: ContinuousClock.Instant?
+    private var drawn = false
+    private let width = 24
+
+    init(title: String, console: Console) {
+        self.title = title
+        self.console = console
+    }
+
+    /// Draws the bar for `p` (at most ten times a second, and always for the last step).
+    func update(_ p: TrainingProgress) {
+        lock.withLock {
+            let now = ContinuousClock.now
+            if p.step <= 1 && !drawn { start = now }
+            if let last = lastDraw, p.step < p.total, last.duration(to: now) < .milliseconds(100) { return }
+            lastDraw = now
+            drawn = true
+            console.error("\r" + ProgressBar.line(title: title, progress: p, elapsed: seconds(since: start), width: width) + "\u{1B}[K")
+        }
+    }
+
+    /// Ends the bar's line, if one was drawn.
+    func finish() {
+        lock.withLock {
+            if drawn { console.error("\n") }
+            drawn = false
+        }
+    }
+
+    /// The text of the bar for `p` after `elapsed` seconds.
+    static func line(title: String, progress p: TrainingProgress, elapsed: Double, width: Int = 24) -> String {
+        let total = max(1, p.total)
+        let fraction = min(1, max(0, Double(p.step) / Double(total)))
+        let filled = Int((fraction * Double(width)).rounded(.down))
+        var text = "\(title)  \(p.stage) \(p.step)/\(p.total) ["
+        text += String(repeating: "=", count: filled) + String(repeating: " ", count: width - filled) + "]"
+        if let loss = p.loss { text += "  loss \(fixed(loss, 4))" }
+        if p.step > 0 && p.step < total {
+            text += "  \(duration(elapsed / Double(p.step) * Double(total - p.step))) left"
+        } else if p.step >= total {
+            text += "  \(duration(elapsed))"
+        }
+        return text
+    }
+
+    static func duration(_ s: Double) -> String {
+        if s < 10 { return String(format: "%.1fs", s) }
+        if s < 60 { return "\(Int(s.rounded()))s" }
+        let m = Int(s / 60), r = Int(s) % 60
+        return m < 60 ? "\(m)m\(String(format: "%02d", r))s" : "\(m / 60)h\(String(format: "%02d", m % 60))m"
+    }
+}
