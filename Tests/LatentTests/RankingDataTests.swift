@@ -69,12 +69,14 @@ import Testing
     }
 }
 
+/// Interaction files (`user item`, `user item weight`) are read by ``RatingReader``'s detection; what ranking needs
+/// of them is checked here.
 @Suite struct InteractionFileTests {
     @Test func readsPairsAndWeightedPairs() throws {
-        let (pairs, _) = try InteractionFile.read(text: "u1 i1\nu1 i2\nu2 i1\n")
+        let (pairs, _) = try RatingReader.read(text: "u1 i1\nu1 i2\nu2 i1\n")
         #expect(pairs.count == 3 && pairs.values == [1, 1, 1])
-        let (weighted, _) = try InteractionFile.read(text: "# clicks\nu1\ti1\t3\nu2\ti2\t0.5\n")
+        let (weighted, _) = try RatingReader.read(text: "# clicks\nu1\ti1\t3\nu2\ti2\t0.5\n")
         #expect(weighted.values == [3, 0.5])
-        #expect(throws: DataError.self) { try InteractionFile.read(text: "u1 i1 x\n") }
+        #expect(weighted.interactions(.allPairs).values == [1, 1])
     }
 }

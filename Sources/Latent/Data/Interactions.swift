@@ -41,36 +41,3 @@ extension RatingSet {
     }
 }
 
-/// Reading interaction files: `user item` lines (each an interaction of weight 1) or `user item weight` lines.
-public enum InteractionFile {
-    /// The layout of an interaction file whose first data line is `firstLine`: separated by tabs, commas or
-    /// spaces; two fields mean `user item`, three or more `user item weight`.
-    public static func layout(forFirstLine firstLine: String) -> DelimitedLayout {
-        let separator: DelimitedLayout.Separator
-        let fields: Int
-        if firstLine.contains("\t") {
-            separator = .string("\t")
-            fields = firstLine.split(separator: "\t", omittingEmptySubsequences: false).count
-        } else if firstLine.contains(",") {
-            separator = .string(",")
-            fields = firstLine.split(separator: ",", omittingEmptySubsequences: false).count
-        } else {
-            separator = .whitespace
-            fields = firstLine.split(whereSeparator: { $0 == " " }).count
-        }
-        return DelimitedLayout(separator: separator, ratingColumn: fields >= 3 ? 2 : nil, timestampColumn: fields >= 4 ? 3 : nil)
-    }
-
-    /// Reads interactions from `text` (`name` names it in errors), detecting the layout from the first data line.
-    public static func read(text: String, name: String = "<text>", options: ReadOptions = ReadOptions()) throws -> (RatingSet, ReadReport) {
-        let first = text.split(separator: "\n").first { line in
-            let t = line.drop { $0 == " " || $0 == "\t" }
-            return !t.isEmpty && !t.hasPrefix("#")
-        }.map { String($0).trimmingSuffixCR() } ?? ""
-        return try RatingReader.read(text: text, name: name, layout: layout(forFirstLine: first), options: options)
-    }
-}
-
-private extension String {
-    func trimmingSuffixCR() -> String { hasSuffix("\r") ? String(dropLast()) : self }
-}
