@@ -79,7 +79,7 @@ func runRankingBenchmark(arguments: [String]) {
             let m = report.mean
             let figures = [m.precision, m.recall, m.ndcg, m.map, m.hitRate, m.auc, m.coverage]
             print(pad(name, 14) + figures.map { left(String(format: "%.4f", $0), 8) }.joined()
-                  + left(String(format: "%.3f", report.meanFitSeconds), 12))
+                  + left(String(format: "%.3f", report.fitSeconds), 12))
         } catch {
             print("\(name): \(error)")
         }

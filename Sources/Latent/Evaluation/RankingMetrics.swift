@@ -114,7 +114,7 @@ public enum RankingMetrics {
 }
 
 /// The ranking metrics of one model on one test set: means over the evaluated users.
-public struct RankingEvaluation: Sendable, Equatable {
+public struct RankingEvaluation: Sendable, Equatable, Codable {
     /// The cut-off K.
     public var k: Int
     /// Mean precision@K.
@@ -146,6 +146,11 @@ public struct RankingEvaluation: Sendable, Equatable {
         self.auc = auc
         self.coverage = coverage
         self.users = users
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case k, precision, recall, ndcg, map, auc, coverage, users
+        case hitRate = "hit_rate"
     }
 
     /// The metrics by the names `latent evaluate --task ranking --json` uses: `precision`, `recall`, `ndcg`, `map`,
