@@ -376,14 +376,21 @@ public struct AdamState<T: NeuralScalar>: Sendable {
         v = [T](repeating: 0, count: count)
     }
 
-    /// Counts one step; call before the updates of that step.
-    public mutating func beginStep() { step += 1 }
+    /// The bias-corrected step size of the current step: lr sqrt(1 - beta2^t) / (1 - beta1^t).
+    private var correctedRate: T = 0
 
-    /// Updates `parameters[range]` with `gradient[range]` by the Adam rule of the current step.
+    /// Counts one step; call before the updates of that step.
+    public mutating func beginStep() {
+        step += 1
+        let t = Double(step)
+        correctedRate = learningRate * T((1 - pow(Double(beta2), t)).squareRoot() / (1 - pow(Double(beta1), t)))
+    }
+
+    /// Updates `parameters[range]` with `gradient[range]` by the Adam rule of the current step (the first call
+    /// without ``beginStep()`` starts step 1).
     public mutating func update(_ parameters: UnsafeMutablePointer<T>, gradient: UnsafePointer<T>, range: Range<Int>) {
-        let t = Double(max(1, step))
-        let c1 = T(1 - pow(Double(beta1), t)), c2 = T(1 - pow(Double(beta2), t))
-        let rate = learningRate * T((Double(c2)).squareRoot()) / c1
+        if step == 0 { beginStep() }
+        let rate = correctedRate
         let b1 = beta1, b2 = beta2, eps = epsilon
         m.withUnsafeMutableBufferPointer { m in
             v.withUnsafeMutableBufferPointer { v in
