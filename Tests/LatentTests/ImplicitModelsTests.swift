@@ -275,6 +275,25 @@ enum PlantedData {
         #expect(worst < 1e-4)
     }
 
+    @Test func neuralWithSquaredErrorLearnsRatings() throws {
+        // Ratings from a planted rank-1 structure: r = 3 + 1.5 * a_u * b_i with a, b in {-1, 1}.
+        var set = RatingSet()
+        for u in 0..<20 {
+            for i in 0..<12 where (u + i) % 3 != 0 {
+                let a: Float = u % 2 == 0 ? 1 : -1, b: Float = i % 2 == 0 ? 1 : -1
+                set.append(user: "u\(u)", item: "i\(i)", value: 3 + 1.5 * a * b)
+            }
+        }
+        let data = RatingMatrix(set)
+        let model = try NeuralTraining(Hyperparameters(["loss": "mse", "epochs": "200", "batch-size": "16",
+                                                        "learning-rate": "0.01", "gmf-factors": "4", "mlp-factors": "4",
+                                                        "hidden": "8,4"])).fit(data)
+        let fitted = model.evaluateRatings(on: set)
+        let baseline = Baselines.globalMean(data).evaluateRatings(on: set)
+        #expect(fitted.rmse < 0.3 * baseline.rmse, "neural mse \(fitted.rmse) vs global mean \(baseline.rmse)")
+        #expect(abs(model.rawPrediction(user: nil, item: 0) - data.globalMean) < 1e-6)
+    }
+
     @Test func neuralRoundTripsThroughAModelFile() throws {
         let model = try NeuralTraining(Hyperparameters(["epochs": "1"])).fit(RatingMatrix(PlantedData.make().train))
         let url = TestData.temporaryDirectory().appendingPathComponent("neural.latent")
