@@ -3,12 +3,16 @@ import Latent
 
 // latent-bench MODE [options]: accuracy and speed figures for Latent's models, one file per mode.
 //
+//   latent-bench ranking --data DIR [--models a,b,...] [--k K] [--set name=value ...] [--validation]
+//   latent-bench ranking-speed [--ratings N] [--threads T]
 //   latent-bench ratings --data DIR [--models a,b,...] [--folds 1,2,3,4,5] [--set name=value ...]
 //                        [--set model.name=value ...] [--threads N] [--seed S] [--json]
 
 let arguments = Array(CommandLine.arguments.dropFirst())
 let modes: [String: ([String]) throws -> Void] = [
     "ratings": RatingsBenchmark.run,
+    "ranking": { runRankingBenchmark(arguments: $0) },
+    "ranking-speed": { runRankingSpeedBenchmark(arguments: $0) },
 ]
 
 func fail(_ message: String) -> Never {

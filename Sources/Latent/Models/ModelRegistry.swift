@@ -8,6 +8,11 @@ public enum ModelRegistry {
         .content,
         .cofi,
         .als,
+        .popularity,
+        .implicitALS,
+        .ease,
+        .bpr,
+        .neural,
     ]
 
     /// The names of all models.
@@ -24,6 +29,8 @@ public enum ModelRegistry {
     /// The decoders of model archives, by archive kind.
     static let decoders: [String: @Sendable (ModelArchive) throws -> any Recommender] = [
         FactorModel.archiveKind: { try FactorModel(archive: $0) },
+        EASEModel.archiveKind: { try EASEModel(archive: $0) },
+        NeuralRecommender.archiveKind: { try NeuralRecommender(archive: $0) },
     ]
 
     /// The model stored in `archive`.

@@ -1,0 +1,51 @@
+extension Recommender {
+    /// The `count` best items for each of many known users at once, split over `threads` threads by disjoint user
+    /// ranges; entry n of the result is the same as ``recommend(user:count:excludeSeen:allowed:excluded:)`` for
+    /// `users[n]`.
+    ///
+    /// - Parameters:
+    ///   - excludeSeen: leave out the items each user interacted with in training (the default).
+    ///   - allowed: when given, only these items (dense indices) are candidates (an allow list).
+    ///   - excluded: items (dense indices) never recommended (a deny list).
+    public func recommend(users: [Int], count: Int, excludeSeen: Bool = true, allowed: Set<Int>? = nil,
+                          excluded: Set<Int> = [], threads: Int = 1) -> [[TopK.Entry]] {
+        let itemCount = domain.items.count
+        var base = [Bool](repeating: allowed == nil, count: itemCount)
+        if let allowed { for i in allowed where i >= 0 && i < itemCount { base[i] = true } }
+        for i in excluded where i >= 0 && i < itemCount { base[i] = false }
+        let candidates = base
+        var results = [[TopK.Entry]](repeating: [], count: users.count)
+        results.withUnsafeMutableBufferPointer { out in
+            let out = SharedMutablePointer(out.baseAddress!)
+            Parallel.forEachChunk(count: users.count, threads: threads) { range in
+                var scores = [Float](repeating: 0, count: itemCount)
+                var mask = candidates
+                for n in range {
+                    let u = users[n]
+                    scores.withUnsafeMutableBufferPointer { scoreItems(user: u, into: $0) }
+                    if excludeSeen { for i in domain.seen.columns(of: u) { mask[Int(i)] = false } }
+                    var top = TopK(k: count)
+                    for i in 0..<itemCount where mask[i] { top.offer(index: i, score: scores[i]) }
+                    out[n] = top.sorted()
+                    if excludeSeen { for i in domain.seen.columns(of: u) { mask[Int(i)] = candidates[Int(i)] } }
+                }
+            }
+        }
+        return results
+    }
+
+    /// The `count` best items for each user identifier, best first, computed on `threads` threads.
+    ///
+    /// - Throws: ``RecommendationError/unknownUser(_:)`` naming the first user the model does not know.
+    public func recommend(users: [String], count: Int = 10, excludeSeen: Bool = true, allowed: Set<String>? = nil,
+                          excluded: Set<String> = [], threads: Int = 1) throws -> [[ScoredID]] {
+        let indices = try users.map { id -> Int in
+            guard let u = domain.users.index(of: id) else { throw RecommendationError.unknownUser(id) }
+            return u
+        }
+        let allow = allowed.map { Set($0.compactMap { domain.items.index(of: $0) }) }
+        let deny = Set(excluded.compactMap { domain.items.index(of: $0) })
+        return recommend(users: indices, count: count, excludeSeen: excludeSeen, allowed: allow, excluded: deny,
+                         threads: threads).map { list in list.map { ScoredID(id: domain.items[$0.index], score: $0.score) } }
+    }
+}

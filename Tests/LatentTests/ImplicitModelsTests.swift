@@ -1,0 +1,305 @@
+import Foundation
+import Testing
+@testable import Latent
+
+/// Synthetic interactions with a planted structure popularity cannot see: 3 groups of users, each interacting only
+/// with its own block of items; the biggest group's block is the most popular overall.
+enum PlantedData {
+    static func make(seed: UInt64 = 5) -> (train: RatingSet, test: RatingSet) {
+        var rng = SeededGenerator(seed: seed)
+        var train = RatingSet(), test = RatingSet()
+        let groups = [(users: 30, items: 0..<10), (users: 12, items: 10..<20), (users: 12, items: 20..<30)]
+        var user = 0
+        for g in groups {
+            for _ in 0..<g.users {
+                var items = Array(g.items)
+                rng.shuffle(&items)
+                for (n, i) in items.prefix(7).enumerated() {
+                    if n < 5 { train.append(user: "u\(user)", item: "i\(i)", value: 1) }
+                    else { test.append(user: "u\(user)", item: "i\(i)", value: 5) }
+                }
+                user += 1
+            }
+        }
+        return (train, test)
+    }
+}
+
+@Suite struct ImplicitALSTests {
+    /// A small random problem: 6 users x 5 items, 3 factors.
+    func problem() -> (rows: SparseRows, y: Matrix) {
+        var rng = SeededGenerator(seed: 9)
+        let y = Matrix(rows: 5, columns: 3, normalStandardDeviation: 0.5, using: &rng)
+        let rows = SparseRows(offsets: [0, 2, 5, 6, 8, 8, 10], indices: [0, 3, 1, 2, 4, 0, 3, 4, 1, 2],
+                              values: [1, 2, 1, 1, 3, 1, 1, 2, 1, 1])
+        return (rows, y)
+    }
+
+    @Test func choleskySolveMatchesANaiveDenseComputation() throws {
+        let (rows, y) = problem()
+        let alpha: Float = 2, lambda: Float = 0.3, k = 3
+        let gram = ImplicitALS.gram(y, lambda: lambda)
+        let u = 1
+        let fast = y.storage.withUnsafeBufferPointer { yp in
+            ImplicitALS.exactSolve(gram: gram, y: yp.baseAddress!, k: k, items: rows.indices, weights: rows.values,
+                                   range: rows.range(of: u), alpha: alpha)
+        }
+        // Naive: dense C_u and p_u over all 5 items, A = Y^T C Y + lambda I, b = Y^T C p, Gaussian elimination.
+        var c = [Double](repeating: 1, count: 5), p = [Double](repeating: 0, count: 5)
+        for n in rows.range(of: u) {
+            c[Int(rows.indices[n])] = 1 + Double(alpha) * Double(rows.values[n])
+            p[Int(rows.indices[n])] = 1
+        }
+        var a = [[Double]](repeating: [Double](repeating: 0, count: k + 1), count: k)
+        for s in 0..<k {
+            for t in 0..<k {
+                a[s][t] = (0..<5).reduce(0) { $0 + Double(y[$1, s]) * c[$1] * Double(y[$1, t]) } + (s == t ? Double(lambda) : 0)
+            }
+            a[s][k] = (0..<5).reduce(0) { $0 + Double(y[$1, s]) * c[$1] * p[$1] }
+        }
+        for col in 0..<k {
+            for r in (col + 1)..<k {
+                let f = a[r][col] / a[col][col]
+                for x in col...k { a[r][x] -= f * a[col][x] }
+            }
+        }
+        var x = [Double](repeating: 0, count: k)
+        for r in stride(from: k - 1, through: 0, by: -1) {
+            x[r] = (a[r][k] - ((r + 1)..<k).reduce(0) { $0 + a[r][$1] * x[$1] }) / a[r][r]
+        }
+        for f in 0..<k { #expect(abs(Double(fast[f]) - x[f]) < 1e-5) }
+    }
+
+    @Test func conjugateGradientConvergesToTheCholeskySolution() {
+        let (rows, y) = problem()
+        let alpha: Float = 2, lambda: Float = 0.3, k = 3
+        let gram = ImplicitALS.gram(y, lambda: lambda)
+        let g = gram.map { Float($0) }
+        for u in 0..<rows.rowCount {
+            let exact = y.storage.withUnsafeBufferPointer { yp in
+                ImplicitALS.exactSolve(gram: gram, y: yp.baseAddress!, k: k, items: rows.indices, weights: rows.values,
+                                       range: rows.range(of: u), alpha: alpha)
+            }
+            var x = [Float](repeating: 0, count: k), scratch = [Float](repeating: 0, count: 3 * k)
+            y.storage.withUnsafeBufferPointer { yp in
+                g.withUnsafeBufferPointer { gp in
+                    ImplicitALS.conjugateGradient(x: &x, y: yp.baseAddress!, gram: gp.baseAddress!, k: k, items: rows.indices,
+                                                  weights: rows.values, range: rows.range(of: u), alpha: alpha, steps: k,
+                                                  scratch: &scratch)
+                }
+            }
+            // k steps of CG solve a k x k system exactly up to rounding.
+            for f in 0..<k { #expect(abs(x[f] - exact[f]) < 1e-4) }
+        }
+    }
+
+    @Test func cgAndCholeskyFitsRankAlike() throws {
+        let (train, _) = PlantedData.make()
+        let data = RatingMatrix(train)
+        let h = ["factors": "4", "iterations": "10", "regularization": "0.5", "alpha": "2"]
+        let cg = try ImplicitALS(Hyperparameters(h.merging(["cg-steps": "4"]) { $1 })).fit(data)
+        let exact = try ImplicitALS(Hyperparameters(h.merging(["solver": "cholesky"]) { $1 })).fit(data)
+        var worst: Float = 0
+        for u in 0..<data.userCount {
+            for i in 0..<data.itemCount {
+                worst = max(worst, abs(cg.rawPrediction(user: u, item: i) - exact.rawPrediction(user: u, item: i)))
+            }
+        }
+        #expect(worst < 0.02)
+    }
+
+    @Test func sameSeedSameModelWhateverTheThreads() throws {
+        let data = RatingMatrix(PlantedData.make().train)
+        let a = try ImplicitALS.defaults.fit(data, context: TrainingContext(seed: 3, threads: 1))
+        let b = try ImplicitALS.defaults.fit(data, context: TrainingContext(seed: 3, threads: 3))
+        #expect(a.userFactors == b.userFactors && a.itemFactors == b.itemFactors)
+    }
+}
+
+@Suite struct EASETests {
+    @Test func symmetricInverseMatchesGaussJordan() throws {
+        var rng = SeededGenerator(seed: 2)
+        let n = 7
+        let m = (0..<(n * n)).map { _ in Double(rng.nextGaussian()) }
+        var a = [Double](repeating: 0, count: n * n)
+        for i in 0..<n { for j in 0..<n { a[i * n + j] = (0..<n).reduce(0) { $0 + m[$1 * n + i] * m[$1 * n + j] } + (i == j ? 0.5 : 0) } }
+        let inverse = try #require(SymmetricInverse.invert(a, n: n, threads: 2))
+        let naive = gaussJordanInverse(a, n: n)
+        for i in 0..<(n * n) { #expect(abs(inverse[i] - naive[i]) < 1e-9 * max(1, abs(naive[i]))) }
+        #expect(SymmetricInverse.invert([1, 2, 2, 1], n: 2) == nil)
+    }
+
+    func gaussJordanInverse(_ a: [Double], n: Int) -> [Double] {
+        var m = (0..<n).map { i in Array(a[(i * n)..<((i + 1) * n)]) + (0..<n).map { $0 == i ? 1.0 : 0 } }
+        for c in 0..<n {
+            let pivot = (c..<n).max { abs(m[$0][c]) < abs(m[$1][c]) }!
+            m.swapAt(c, pivot)
+            let d = m[c][c]
+            for x in 0..<(2 * n) { m[c][x] /= d }
+            for r in 0..<n where r != c {
+                let f = m[r][c]
+                for x in 0..<(2 * n) { m[r][x] -= f * m[c][x] }
+            }
+        }
+        return m.flatMap { Array($0[n...]) }
+    }
+
+    @Test func easeMatchesTheFormulaOnATinyMatrix() throws {
+        // Users x items: a {1, 2}, b {1, 3}, c {2, 3, 4}, d {1, 2, 3}.
+        let set = RatingSet([("a", "1", 1), ("a", "2", 1), ("b", "1", 1), ("b", "3", 1), ("c", "2", 1), ("c", "3", 1),
+                             ("c", "4", 1), ("d", "1", 1), ("d", "2", 1), ("d", "3", 1)])
+        let data = RatingMatrix(set)
+        let lambda: Float = 0.7
+        let model = try EASEModel.fit(data, lambda: lambda)
+        let n = data.itemCount
+        var g = [Double](repeating: 0, count: n * n)
+        for u in 0..<data.userCount {
+            for a in data.byUser.columns(of: u) { for b in data.byUser.columns(of: u) { g[Int(a) * n + Int(b)] += 1 } }
+        }
+        for i in 0..<n { g[i * n + i] += Double(lambda) }
+        let p = gaussJordanInverse(g, n: n)
+        for i in 0..<n {
+            for j in 0..<n {
+                let expected = i == j ? 0 : -p[i * n + j] / p[j * n + j]
+                #expect(abs(Double(model.weights[i, j]) - expected) < 1e-5)
+            }
+        }
+        // Scores are x_u B.
+        var scores = [Float](repeating: 0, count: n)
+        scores.withUnsafeMutableBufferPointer { model.scoreItems(user: 0, into: $0) }
+        for j in 0..<n {
+            let expected = data.byUser.columns(of: 0).reduce(Float(0)) { $0 + model.weights[Int($1), j] }
+            #expect(abs(scores[j] - expected) < 1e-6)
+            #expect(abs(model.rawPrediction(user: 0, item: j) - expected) < 1e-6)
+        }
+    }
+
+    @Test func easeRoundTripsThroughAModelFile() throws {
+        let model = try EASEModel.fit(RatingMatrix(PlantedData.make().train), lambda: 10)
+        let url = TestData.temporaryDirectory().appendingPathComponent("ease.latent")
+        try model.save(to: url)
+        let loaded = try #require(try ModelRegistry.load(from: url) as? EASEModel)
+        #expect(loaded.weights == model.weights && loaded.domain == model.domain)
+        #expect(try loaded.recommend(user: "u1", count: 5) == model.recommend(user: "u1", count: 5))
+    }
+}
+
+@Suite struct RankingModelsTests {
+    func ndcg(_ name: String, _ h: [String: String] = [:]) throws -> Double {
+        let (train, test) = PlantedData.make()
+        let model = try ModelRegistry.descriptor(named: name).fit(RatingMatrix(train), hyperparameters: Hyperparameters(h))
+        return try model.evaluateRanking(on: test, k: 5).ndcg
+    }
+
+    @Test func bprLearnsThePlantedStructureThatPopularityMisses() throws {
+        let pop = try ndcg("popularity")
+        let bpr = try ndcg("bpr", ["factors": "8", "epochs": "60"])
+        #expect(bpr > pop + 0.1, "bpr \(bpr) vs popularity \(pop)")
+    }
+
+    @Test func neuralLearnsThePlantedStructureThatPopularityMisses() throws {
+        let pop = try ndcg("popularity")
+        let neural = try ndcg("neural", ["gmf-factors": "4", "mlp-factors": "4", "hidden": "8,4", "epochs": "30",
+                                         "batch-size": "32", "learning-rate": "0.01"])
+        #expect(neural > pop + 0.1, "neural \(neural) vs popularity \(pop)")
+    }
+
+    @Test func implicitALSAndEASELearnThePlantedStructure() throws {
+        let pop = try ndcg("popularity")
+        #expect(try ndcg("implicit-als", ["factors": "8", "regularization": "1"]) > pop + 0.1)
+        #expect(try ndcg("ease", ["lambda": "5"]) > pop + 0.1)
+    }
+
+    @Test func everyRankingModelFoldsInANewUserAndServesSimilarity() throws {
+        let (train, _) = PlantedData.make()
+        let data = RatingMatrix(train)
+        for d in ModelRegistry.all where d.task == .ranking {
+            let h: [String: String] = d.name == "neural" ? ["epochs": "2"] : (d.name == "bpr" ? ["epochs": "5"] : [:])
+            let model = try d.fit(data, hyperparameters: Hyperparameters(h))
+            let given = ["i11", "i12", "i13"]
+            let recs = model.recommend(foldingIn: given.map { (item: $0, value: 1) }, count: 10)
+            #expect(recs.count == 10, "\(d.name)")
+            #expect(Set(recs.map(\.id)).isDisjoint(with: given), "\(d.name)")
+            if model.itemVectors != nil {
+                let similar = try model.similarItems(to: "i11", count: 3, metric: .cosine)
+                #expect(similar.count == 3 && !similar.map(\.id).contains("i11"), "\(d.name)")
+            } else {
+                #expect(throws: RecommendationError.self) { try model.similarItems(to: "i11", count: 3) }
+            }
+            if model.userVectors != nil {
+                #expect(try model.similarUsers(to: "u0", count: 4).count == 4, "\(d.name)")
+            } else {
+                #expect(throws: RecommendationError.self) { try model.similarUsers(to: "u0", count: 4) }
+            }
+        }
+    }
+
+    @Test func foldInOfABlockRecommendsThatBlock() throws {
+        let data = RatingMatrix(PlantedData.make().train)
+        for name in ["implicit-als", "ease"] {
+            let model = try ModelRegistry.descriptor(named: name).fit(data)
+            let recs = model.recommend(foldingIn: [("i21", 1), ("i22", 1), ("i23", 1)], count: 3)
+            let block = Set((20..<30).map { "i\($0)" })
+            #expect(recs.allSatisfy { block.contains($0.id) }, "\(name): \(recs.map(\.id))")
+        }
+    }
+
+    @Test func batchRecommendEqualsPerUserRecommend() throws {
+        let data = RatingMatrix(PlantedData.make().train)
+        let model = try ModelRegistry.descriptor(named: "implicit-als").fit(data)
+        let users = data.users.ids
+        let deny: Set<String> = ["i0", "i11"]
+        let batch = try model.recommend(users: users, count: 4, excluded: deny, threads: 3)
+        for (n, u) in users.enumerated() {
+            #expect(batch[n] == (try model.recommend(user: u, count: 4, excluded: deny)))
+            #expect(batch[n].allSatisfy { !deny.contains($0.id) })
+        }
+        let allow: Set<String> = ["i1", "i2", "i15", "i25"]
+        let allowed = try model.recommend(users: users, count: 10, allowed: allow, threads: 2)
+        for (n, u) in users.enumerated() {
+            #expect(allowed[n] == (try model.recommend(user: u, count: 10, allowed: allow)))
+            #expect(allowed[n].allSatisfy { allow.contains($0.id) })
+        }
+        #expect(throws: RecommendationError.unknownUser("nobody")) { try model.recommend(users: ["nobody"]) }
+    }
+
+    @Test func neuralTrainingRepeatsForAThreadCount() throws {
+        let data = RatingMatrix(PlantedData.make().train)
+        let h = Hyperparameters(["epochs": "2", "batch-size": "64"])
+        let a = try NeuralTraining(h).fit(data, context: TrainingContext(seed: 4, threads: 2))
+        let b = try NeuralTraining(h).fit(data, context: TrainingContext(seed: 4, threads: 2))
+        let one = try NeuralTraining(h).fit(data, context: TrainingContext(seed: 4, threads: 1))
+        #expect(a.network.dense == b.network.dense && a.network.userGMF == b.network.userGMF)
+        // Two threads sum the same gradients in another order: the same model up to rounding.
+        let worst = zip(a.network.dense, one.network.dense).map { abs($0 - $1) }.max() ?? 0
+        #expect(worst < 1e-4)
+    }
+
+    @Test func neuralWithSquaredErrorLearnsRatings() throws {
+        // Ratings from a planted rank-1 structure: r = 3 + 1.5 * a_u * b_i with a, b in {-1, 1}.
+        var set = RatingSet()
+        for u in 0..<20 {
+            for i in 0..<12 where (u + i) % 3 != 0 {
+                let a: Float = u % 2 == 0 ? 1 : -1, b: Float = i % 2 == 0 ? 1 : -1
+                set.append(user: "u\(u)", item: "i\(i)", value: 3 + 1.5 * a * b)
+            }
+        }
+        let data = RatingMatrix(set)
+        let model = try NeuralTraining(Hyperparameters(["loss": "mse", "epochs": "200", "batch-size": "16",
+                                                        "learning-rate": "0.01", "gmf-factors": "4", "mlp-factors": "4",
+                                                        "hidden": "8,4"])).fit(data)
+        let fitted = model.evaluateRatings(on: set)
+        let baseline = Baselines.globalMean(data).evaluateRatings(on: set)
+        #expect(fitted.rmse < 0.3 * baseline.rmse, "neural mse \(fitted.rmse) vs global mean \(baseline.rmse)")
+        #expect(abs(model.rawPrediction(user: nil, item: 0) - data.globalMean) < 1e-6)
+    }
+
+    @Test func neuralRoundTripsThroughAModelFile() throws {
+        let model = try NeuralTraining(Hyperparameters(["epochs": "1"])).fit(RatingMatrix(PlantedData.make().train))
+        let url = TestData.temporaryDirectory().appendingPathComponent("neural.latent")
+        try model.save(to: url)
+        let loaded = try #require(try ModelRegistry.load(from: url) as? NeuralRecommender)
+        #expect(loaded.network.dense == model.network.dense && loaded.network.itemMLP == model.network.itemMLP)
+        #expect(try loaded.recommend(user: "u3", count: 5) == model.recommend(user: "u3", count: 5))
+    }
+}
