@@ -232,10 +232,10 @@ extension Recommender {
         results.withUnsafeMutableBufferPointer { res in
         aucDefined.withUnsafeMutableBufferPointer { defined in
         lists.withUnsafeMutableBufferPointer { lst in
-            let res = SharedMutablePointer(res.baseAddress!)
-            let defined = SharedMutablePointer(defined.baseAddress!)
-            let lst = SharedMutablePointer(lst.baseAddress!)
-            Parallel.forEachChunk(count: jobs.count, threads: threads) { range in
+            let res = SharedPointer(res.baseAddress!)
+            let defined = SharedPointer(defined.baseAddress!)
+            let lst = SharedPointer(lst.baseAddress!)
+            Parallel.forEachRange(jobs.count, threads: threads) { range in
                 var scores = [Float](repeating: 0, count: itemCount)
                 var candidate = [Bool](repeating: true, count: itemCount)
                 for j in range {

@@ -54,8 +54,8 @@ public enum SymmetricInverse {
         var out = [Double](repeating: 0, count: n * n)
         w.withUnsafeBufferPointer { wp in
             out.withUnsafeMutableBufferPointer { op in
-                let w = SharedReadPointer(wp.baseAddress!), o = SharedMutablePointer(op.baseAddress!)
-                Parallel.forEachChunk(count: n, threads: threads) { rows in
+                let w = SharedReadPointer(wp.baseAddress!), o = SharedPointer(op.baseAddress!)
+                Parallel.forEachRange(n, threads: threads) { rows in
                     for i in rows {
                         let oi = o.base + i * n
                         for k in i..<n {

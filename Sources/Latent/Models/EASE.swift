@@ -48,8 +48,8 @@ public struct EASEModel: Recommender {
         var g = [Double](repeating: 0, count: n * n)
         let byUser = data.byUser, byItem = data.byItem
         g.withUnsafeMutableBufferPointer { gp in
-            let gs = SharedMutablePointer(gp.baseAddress!)
-            Parallel.forEachChunk(count: n, threads: context.threads) { rows in
+            let gs = SharedPointer(gp.baseAddress!)
+            Parallel.forEachRange(n, threads: context.threads) { rows in
                 for i in rows {
                     let row = gs.base + i * n
                     for a in byItem.range(of: i) {

@@ -105,8 +105,8 @@ public struct ImplicitALS: Sendable {
         let alpha = self.alpha, steps = cgSteps, solver = self.solver
         x.storage.withUnsafeMutableBufferPointer { xp in
             y.storage.withUnsafeBufferPointer { yp in
-                let xs = SharedMutablePointer(xp.baseAddress!), ys = SharedReadPointer(yp.baseAddress!)
-                Parallel.forEachChunk(count: rows.rowCount, threads: threads) { range in
+                let xs = SharedPointer(xp.baseAddress!), ys = SharedReadPointer(yp.baseAddress!)
+                Parallel.forEachRange(rows.rowCount, threads: threads) { range in
                     switch solver {
                     case .cg:
                         var scratch = [Float](repeating: 0, count: 3 * k)

@@ -299,10 +299,10 @@ public struct NeuralTraining: Sendable {
                     threadLoss.withUnsafeMutableBufferPointer { lp in
                         let o = SharedReadPointer(op.baseAddress!), sm = SharedReadPointer(sp.baseAddress!)
                         let tg = SharedReadPointer(tp.baseAddress!)
-                        let g = SharedMutablePointer(gp.baseAddress!), w = SharedMutablePointer(wp.baseAddress!)
-                        let l = SharedMutablePointer(lp.baseAddress!)
+                        let g = SharedPointer(gp.baseAddress!), w = SharedPointer(wp.baseAddress!)
+                        let l = SharedPointer(lp.baseAddress!)
                         DispatchQueue.concurrentPerform(iterations: threads) { t in
-                            let part = Parallel.chunk(t, of: threads, count: batchRange.count)
+                            let part = Parallel.ranges(batchRange.count, parts: threads)[t]
                             var loss = 0.0
                             for n in part {
                                 let s = Int(o.base[batchRange.lowerBound + n])

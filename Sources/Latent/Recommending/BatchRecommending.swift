@@ -16,8 +16,8 @@ extension Recommender {
         let candidates = base
         var results = [[TopK.Entry]](repeating: [], count: users.count)
         results.withUnsafeMutableBufferPointer { out in
-            let out = SharedMutablePointer(out.baseAddress!)
-            Parallel.forEachChunk(count: users.count, threads: threads) { range in
+            let out = SharedPointer(out.baseAddress!)
+            Parallel.forEachRange(users.count, threads: threads) { range in
                 var scores = [Float](repeating: 0, count: itemCount)
                 var mask = candidates
                 for n in range {

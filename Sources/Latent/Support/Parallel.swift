@@ -17,15 +17,15 @@ enum Parallel {
         }
     }
 
-    /// Splits 0..<total into `parts` contiguous ranges of nearly equal size.
+    /// Splits 0..<total into `parts` contiguous ranges of nearly equal size (empty ones when parts > total).
     static func ranges(_ total: Int, parts: Int) -> [Range<Int>] {
-        let parts = max(1, min(parts, max(1, total)))
+        let parts = max(1, parts)
         return (0..<parts).map { p in (total * p / parts)..<(total * (p + 1) / parts) }
     }
 
     /// Runs `body` on `threads` nearly equal contiguous parts of `0..<count` (serially when `threads` is 1).
     static func forEachRange(_ count: Int, threads: Int, _ body: @Sendable (Range<Int>) -> Void) {
-        let parts = ranges(count, parts: threads)
+        let parts = ranges(count, parts: min(threads, count))
         run(parts.count) { body(parts[$0]) }
     }
 }
@@ -34,6 +34,16 @@ enum Parallel {
 struct SharedPointer<T>: @unchecked Sendable {
     let base: UnsafeMutablePointer<T>
     init(_ base: UnsafeMutablePointer<T>) { self.base = base }
+    subscript(i: Int) -> T {
+        get { base[i] }
+        nonmutating set { base[i] = newValue }
+    }
+}
+
+/// A read-only pointer shared with concurrent work.
+struct SharedReadPointer<T>: @unchecked Sendable {
+    let base: UnsafePointer<T>
+    init(_ base: UnsafePointer<T>) { self.base = base }
 }
 
 /// A buffer several threads write to at disjoint positions (rows of a factor matrix). Callers guarantee the
