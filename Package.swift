@@ -21,7 +21,7 @@ let package = Package(
         ),
         .executableTarget(name: "latent", dependencies: ["LatentCLI"]),
         // Protocol figures (accuracy and speed) for the models: `swift run -c release latent-bench ratings ...`.
-        .executableTarget(name: "latent-bench", dependencies: ["Latent"], path: "Benchmarks/LatentBench"),
+        .executableTarget(name: "latent-bench", dependencies: ["Latent"], path: "Benchmarks/LatentBench", exclude: ["README.md"]),
         .testTarget(name: "LatentTests", dependencies: ["Latent"]),
         .testTarget(name: "LatentCLITests", dependencies: ["LatentCLI", "Latent"]),
     ],
