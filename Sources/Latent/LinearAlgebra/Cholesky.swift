@@ -5,42 +5,22 @@ public enum Cholesky {
     /// - Returns: false when `a` is not (numerically) positive definite.
     public static func factor(_ a: UnsafeMutablePointer<Double>, n: Int) -> Bool {
         for j in 0..<n {
-            let d = a[j * n + j] - dot(a + j * n, a + j * n, count: j)
+            let d = a[j * n + j] - Vector.dot(a + j * n, a + j * n, count: j)
             guard d > 0, d.isFinite else { return false }
             let l = d.squareRoot()
             a[j * n + j] = l
             let inv = 1 / l
             for i in (j + 1)..<max(j + 1, n) {
-                a[i * n + j] = (a[i * n + j] - dot(a + i * n, a + j * n, count: j)) * inv
+                a[i * n + j] = (a[i * n + j] - Vector.dot(a + i * n, a + j * n, count: j)) * inv
             }
         }
         return true
     }
 
-    /// The dot product of `count` entries, in four independent lanes (the inner loop of the factorization: a single
-    /// running sum would wait on each addition).
-    @inline(__always)
-    static func dot(_ x: UnsafePointer<Double>, _ y: UnsafePointer<Double>, count n: Int) -> Double {
-        var s0 = 0.0, s1 = 0.0, s2 = 0.0, s3 = 0.0
-        var k = 0
-        while k + 4 <= n {
-            s0 += x[k] * y[k]
-            s1 += x[k + 1] * y[k + 1]
-            s2 += x[k + 2] * y[k + 2]
-            s3 += x[k + 3] * y[k + 3]
-            k += 4
-        }
-        while k < n {
-            s0 += x[k] * y[k]
-            k += 1
-        }
-        return (s0 + s1) + (s2 + s3)
-    }
-
     /// Solves L L^T x = b in place in `b`, with L the factor left by ``factor(_:n:)``.
     public static func solveFactored(_ l: UnsafePointer<Double>, n: Int, _ b: UnsafeMutablePointer<Double>) {
         for i in 0..<n {
-            b[i] = (b[i] - dot(l + i * n, b, count: i)) / l[i * n + i]
+            b[i] = (b[i] - Vector.dot(l + i * n, b, count: i)) / l[i * n + i]
         }
         for i in stride(from: n - 1, through: 0, by: -1) {
             var s = b[i]
@@ -123,7 +103,7 @@ public enum Cholesky {
         // U x = y: backward (dot products on rows of U).
         for i in stride(from: n - 1, through: 0, by: -1) {
             let row = u + i * n
-            b[i] = (b[i] - dot(row + i + 1, b + i + 1, count: n - i - 1)) / row[i]
+            b[i] = (b[i] - Vector.dot(row + i + 1, b + i + 1, count: n - i - 1)) / row[i]
         }
     }
 }

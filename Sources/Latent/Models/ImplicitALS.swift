@@ -140,30 +140,30 @@ public struct ImplicitALS: Sendable {
                                   scratch: UnsafeMutablePointer<Float>) {
         let r = scratch, p = scratch + k, ap = scratch + 2 * k
         // r = b - A x
-        for a in 0..<k { r[a] = -ImplicitALS.dot(gram + a * k, x, count: k) }
+        for a in 0..<k { r[a] = -Vector.dot(gram + a * k, x, count: k) }
         items.withUnsafeBufferPointer { items in
             weights.withUnsafeBufferPointer { weights in
                 for n in range {
                     let yi = y + Int(items[n]) * k
                     let c = 1 + alpha * weights[n]
-                    ImplicitALS.axpy(c - (c - 1) * ImplicitALS.dot(yi, x, count: k), yi, r, count: k)
+                    Vector.axpy(c - (c - 1) * Vector.dot(yi, x, count: k), yi, r, count: k)
                 }
                 for a in 0..<k { p[a] = r[a] }
-                var rsOld = ImplicitALS.dot(r, r, count: k)
+                var rsOld = Vector.dot(r, r, count: k)
                 guard rsOld > 1e-20 else { return }
                 for _ in 0..<steps {
-                    for a in 0..<k { ap[a] = ImplicitALS.dot(gram + a * k, p, count: k) }
+                    for a in 0..<k { ap[a] = Vector.dot(gram + a * k, p, count: k) }
                     for n in range {
                         let yi = y + Int(items[n]) * k
                         let c = 1 + alpha * weights[n]
-                        ImplicitALS.axpy((c - 1) * ImplicitALS.dot(yi, p, count: k), yi, ap, count: k)
+                        Vector.axpy((c - 1) * Vector.dot(yi, p, count: k), yi, ap, count: k)
                     }
-                    let pap = ImplicitALS.dot(p, ap, count: k)
+                    let pap = Vector.dot(p, ap, count: k)
                     guard pap > 0 else { return }
                     let step = rsOld / pap
-                    ImplicitALS.axpy(step, p, x, count: k)
-                    ImplicitALS.axpy(-step, ap, r, count: k)
-                    let rsNew = ImplicitALS.dot(r, r, count: k)
+                    Vector.axpy(step, p, x, count: k)
+                    Vector.axpy(-step, ap, r, count: k)
+                    let rsNew = Vector.dot(r, r, count: k)
                     if rsNew < 1e-20 { return }
                     let beta = rsNew / rsOld
                     for a in 0..<k { p[a] = r[a] + beta * p[a] }
@@ -173,49 +173,7 @@ public struct ImplicitALS: Sendable {
         }
     }
 
-    /// The dot product of `n` entries in 8-wide SIMD lanes: the inner loop of every CG step.
-    @inline(__always)
-    static func dot(_ a: UnsafePointer<Float>, _ b: UnsafePointer<Float>, count n: Int) -> Float {
-        var s0 = SIMD8<Float>(), s1 = SIMD8<Float>()
-        let ra = UnsafeRawPointer(a), rb = UnsafeRawPointer(b)
-        var i = 0
-        while i + 16 <= n {
-            s0 += ra.loadUnaligned(fromByteOffset: 4 * i, as: SIMD8<Float>.self)
-                * rb.loadUnaligned(fromByteOffset: 4 * i, as: SIMD8<Float>.self)
-            s1 += ra.loadUnaligned(fromByteOffset: 4 * i + 32, as: SIMD8<Float>.self)
-                * rb.loadUnaligned(fromByteOffset: 4 * i + 32, as: SIMD8<Float>.self)
-            i += 16
-        }
-        while i + 8 <= n {
-            s0 += ra.loadUnaligned(fromByteOffset: 4 * i, as: SIMD8<Float>.self)
-                * rb.loadUnaligned(fromByteOffset: 4 * i, as: SIMD8<Float>.self)
-            i += 8
-        }
-        var s = (s0 + s1).sum()
-        while i < n {
-            s += a[i] * b[i]
-            i += 1
-        }
-        return s
-    }
 
-    /// `y += alpha * x` over `n` entries in 8-wide SIMD lanes.
-    @inline(__always)
-    static func axpy(_ alpha: Float, _ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, count n: Int) {
-        let rx = UnsafeRawPointer(x), ry = UnsafeMutableRawPointer(y)
-        let a = SIMD8<Float>(repeating: alpha)
-        var i = 0
-        while i + 8 <= n {
-            let v = ry.loadUnaligned(fromByteOffset: 4 * i, as: SIMD8<Float>.self)
-                + a * rx.loadUnaligned(fromByteOffset: 4 * i, as: SIMD8<Float>.self)
-            ry.storeBytes(of: v, toByteOffset: 4 * i, as: SIMD8<Float>.self)
-            i += 8
-        }
-        while i < n {
-            y[i] += alpha * x[i]
-            i += 1
-        }
-    }
 
     /// The exact solution of (G + sum_i (c_i - 1) y_i y_i^T) x = sum_i c_i y_i by Cholesky, in Double.
     static func exactSolve(gram: [Double], y: UnsafePointer<Float>, k: Int, items: [Int32], weights: [Float],

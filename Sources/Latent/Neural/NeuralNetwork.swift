@@ -207,7 +207,7 @@ public struct NetworkLayout: Sendable, Equatable {
         for (l, layer) in layers.enumerated() {
             let w = parameters + offsets[l], b = w + layer.inputs * layer.outputs
             for o in 0..<layer.outputs {
-                let s = b[o] + NetworkLayout.dot(w + o * layer.inputs, x, count: layer.inputs)
+                let s = b[o] + Vector.dot(w + o * layer.inputs, x, count: layer.inputs)
                 z[unit + o] = s
                 a[unit + o] = layer.activation.apply(s)
             }
@@ -215,25 +215,6 @@ public struct NetworkLayout: Sendable, Equatable {
             unit += layer.outputs
         }
         return a + (unit - outputSize)
-    }
-
-    /// The dot product of `n` entries, in four independent lanes (the forward pass's inner loop).
-    @inline(__always)
-    static func dot<T: NeuralScalar>(_ a: UnsafePointer<T>, _ b: UnsafePointer<T>, count n: Int) -> T {
-        var s0: T = 0, s1: T = 0, s2: T = 0, s3: T = 0
-        var i = 0
-        while i + 4 <= n {
-            s0 += a[i] * b[i]
-            s1 += a[i + 1] * b[i + 1]
-            s2 += a[i + 2] * b[i + 2]
-            s3 += a[i + 3] * b[i + 3]
-            i += 4
-        }
-        while i < n {
-            s0 += a[i] * b[i]
-            i += 1
-        }
-        return (s0 + s1) + (s2 + s3)
     }
 
     /// Backpropagation: given d loss / d output in `delta` (the output size) and the z and a of ``forward``, adds
