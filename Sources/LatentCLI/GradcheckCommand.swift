@@ -52,6 +52,6 @@ struct GradcheckCommand: ParsableCommand {
     }
 
     func run() throws {
-        print(try output())
+        Console.current.line(try output())
     }
 }
