@@ -8,9 +8,16 @@ struct GradcheckCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "gradcheck",
         abstract: "Check a model's analytic gradient against central differences on a small random problem.",
-        discussion: "Models with an analytic gradient: \(GradientCheckProblems.models.joined(separator: ", ")).")
+        discussion: """
+            Models with an analytic gradient: \(GradcheckCommand.models.joined(separator: ", ")). For neural, the \
+            backpropagation of the fused GMF and MLP network (binary cross-entropy, tanh hidden layers) on a small \
+            random problem.
+            """)
 
-    @Option(help: "The model: \(GradientCheckProblems.models.joined(separator: ", ")).")
+    /// The models the command checks: the library's gradient-check problems, and the neural network.
+    static let models = GradientCheckProblems.models + ["neural"]
+
+    @Option(help: "The model: \(GradcheckCommand.models.joined(separator: ", ")).")
     var model: String
 
     @Option(help: "The seed of the random problem.")
@@ -25,10 +32,12 @@ struct GradcheckCommand: ParsableCommand {
     func output() throws -> String {
         let result: GradientCheckResult
         do {
-            result = try GradientCheckProblems.check(model, seed: seed)
-        } catch let error as TrainingError {
-            throw ValidationError("model '\(model)' has no analytic gradient to check; models with one: \(GradientCheckProblems.models.joined(separator: ", "))"
-                                  + (ModelRegistry.names.contains(model) ? "" : " (\(error))"))
+            result = model == "neural" ? NeuralTraining.gradientCheck(seed: seed) : try GradientCheckProblems.check(model, seed: seed)
+        } catch is TrainingError {
+            let known = GradcheckCommand.models.joined(separator: ", ")
+            throw OptionError(ModelRegistry.names.contains(model)
+                ? "model '\(model)' has no analytic gradient to check; models with one: \(known)"
+                : "unknown model '\(model)'; models with an analytic gradient to check: \(known)")
         }
         if json {
             let object: [String: Any] = [
@@ -43,6 +52,6 @@ struct GradcheckCommand: ParsableCommand {
     }
 
     func run() throws {
-        print(try output())
+        Console.current.line(try output())
     }
 }

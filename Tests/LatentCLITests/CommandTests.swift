@@ -260,8 +260,8 @@ struct EvaluateAndToolsTests {
         #expect(errorMessage(["evaluate", "--model", "baseline", "--train", "a"])?.contains("--train and --test go together") == true)
         #expect(errorMessage(["evaluate", "--model", "baseline", "--data", "a"])?.contains("exactly one of --folds and --test-fraction") == true)
         #expect(errorMessage(["evaluate", "--model", "baseline", "--data", "a", "--folds", "1"])?.contains("at least 2") == true)
-        #expect(errorMessage(["evaluate", "--model", "baseline", "--data", "a", "--folds", "2", "--task", "ranking"])?
-            .contains("not available yet") == true)
+        #expect(errorMessage(["evaluate", "--model", "baseline", "--data", "a", "--folds", "2", "--task", "sideways"])?
+            .contains("--task") == true)
     }
 
     @Test("info reports counts, density and the histogram, as text and JSON")

@@ -11,14 +11,16 @@ struct DemoCommand: ParsableCommand {
     var model: String?
     @Option(help: "How related movies are found.") var metric: SimilarityMetric = .euclidean
     @OptionGroup(title: "Hyperparameters") var hyperparameters: HyperparameterOptions
+    @OptionGroup(title: "Model inputs") var inputs: ModelInputOptions
     @Option(help: "Seed of the random initial factors.") var seed: UInt64 = 42
 
     func run() throws {
         let console = Console.current
         let example = DemoData.notesExample
         let descriptor = try model.map { try ModelRegistry.descriptor(named: $0) }
+        let context = TrainingContext(seed: seed, itemFeatures: try inputs.readItemFeatures())
         let result = try example.run(model: descriptor, hyperparameters: try hyperparameters.hyperparameters(),
-                                     metric: metric, context: TrainingContext(seed: seed))
+                                     metric: metric, context: context)
         let users = example.users
         let means = example.movieMeans
 

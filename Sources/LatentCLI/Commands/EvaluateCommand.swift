@@ -2,16 +2,24 @@ import ArgumentParser
 import Foundation
 import Latent
 
-/// `latent evaluate`: train and measure a model on given train/test files, a holdout, or k folds.
+/// `latent evaluate`: train and measure a model on given train/test files, a holdout, or k folds, by rating error
+/// (RMSE, MAE) or by ranking quality (protocol T: precision, recall, nDCG, MAP, hit rate at K, AUC, coverage).
 struct EvaluateCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "evaluate",
-        abstract: "Measure a model: RMSE and MAE per fold and their means.",
+        abstract: "Measure a model: rating error (RMSE, MAE) or ranking quality (precision, recall, nDCG, ... at K) per fold and their means.",
         discussion: """
             Give either --train and --test, or --data with --folds K (seeded k-fold), or --data with --test-fraction F \
-            (seeded holdout). Predictions are clipped to the rating scale (--rating-scale, else the training data's range).
+            (seeded holdout).
 
-            Example: latent evaluate --model biased-mf --train ml-100k/u1.base --test ml-100k/u1.test --json
+            --task rating: predictions are clipped to the rating scale (--rating-scale, else the training data's range). \
+            --task ranking (protocol T): every pair of the training part is an interaction of weight 1; each test user's \
+            relevant items are those rated --relevance-threshold or more in the test part; all items the user did not \
+            interact with in training are ranked, and the first --k are judged. Without --task, the model's own task \
+            decides (`latent models` shows it): rating models are judged as rating, ranking models as ranking.
+
+            Examples: latent evaluate --model biased-mf --train ml-100k/u1.base --test ml-100k/u1.test --json
+                      latent evaluate --model implicit-als --task ranking --k 10 --train ml-100k/u1.base --test ml-100k/u1.test
             """)
 
     /// What is measured.
@@ -25,10 +33,17 @@ struct EvaluateCommand: ParsableCommand {
     @Option(help: "One rating file to split.") var data: String?
     @Option(help: "Number of folds for k-fold cross-validation of --data.") var folds: Int?
     @Option(name: .customLong("test-fraction"), help: "Fraction of --data held out for testing.") var testFraction: Double?
-    @Option(help: "rating: RMSE and MAE; ranking: precision, recall, nDCG (not available yet).") var task: Task = .rating
-    @Flag(help: "Print one JSON object: {\"model\", \"rmse\", \"mae\", \"fit_seconds\", \"folds\": [...]}.") var json = false
+    @Option(help: "rating: RMSE and MAE; ranking: precision, recall, nDCG, MAP, hit rate at K, AUC, coverage (default: the model's task).")
+    var task: Task?
+    @Option(help: "Ranking: the length K of each user's list (default 10).") var k: Int?
+    @Option(name: .customLong("relevance-threshold"), help: "Ranking: test ratings at or above this are relevant (default 4).")
+    var relevanceThreshold: Float?
+    @Flag(help: """
+        Print one JSON object: rating {"model", "task", "rmse", "mae", "fit_seconds", "folds": [...]}; ranking {"model",         "task", "k", "relevance_threshold", "precision", "recall", "ndcg", "map", "hit_rate", "auc", "coverage", "users",         "fit_seconds", "folds": [...]}.
+        """) var json = false
     @OptionGroup(title: "Reading") var reading: DataOptions
     @OptionGroup(title: "Hyperparameters") var hyperparameters: HyperparameterOptions
+    @OptionGroup(title: "Model inputs") var inputs: ModelInputOptions
     @OptionGroup(title: "Run") var execution: RunOptions
 
     func validate() throws {
@@ -48,16 +63,22 @@ struct EvaluateCommand: ParsableCommand {
             if let folds, folds < 2 { throw ValidationError("--folds must be at least 2") }
             if let f = testFraction, !(f > 0 && f < 1) { throw ValidationError("--test-fraction must be between 0 and 1") }
         }
+        if let k, k < 1 { throw ValidationError("--k must be at least 1") }
+        if let t = relevanceThreshold, !t.isFinite { throw ValidationError("--relevance-threshold must be a number") }
+        if task == .rating, k != nil || relevanceThreshold != nil {
+            throw ValidationError("--k and --relevance-threshold apply to --task ranking")
+        }
     }
 
     func run() throws {
-        let console = Console.current
-        guard task == .rating else {
-            throw ValidationError("--task ranking is not available yet; use --task rating")
-        }
         let descriptor = try ModelRegistry.descriptor(named: model)
+        let task = self.task ?? (descriptor.task == .ranking ? .ranking : .rating)
+        if task == .rating, k != nil || relevanceThreshold != nil {
+            throw OptionError("--k and --relevance-threshold apply to --task ranking, and \(descriptor.name) is evaluated as a rating model; add --task ranking")
+        }
         let h = try hyperparameters.hyperparameters()
         try h.checkNames(descriptor.parameters)
+        let features = try inputs.readItemFeatures()
 
         let splits: [TrainTestSplit]
         let scale: ClosedRange<Float>?
@@ -77,7 +98,18 @@ struct EvaluateCommand: ParsableCommand {
         }
 
         let bar = execution.progressBar("evaluating \(descriptor.name)")
-        let context = execution.context(ratingScale: scale, progress: bar)
+        // Ranking trains on interactions (weight 1): scores are not ratings and are never clipped.
+        var context = execution.context(ratingScale: task == .rating ? scale : nil, progress: bar)
+        context.itemFeatures = features
+        switch task {
+        case .rating: try evaluateRatings(descriptor, splits: splits, hyperparameters: h, context: context, bar: bar)
+        case .ranking: try evaluateRanking(descriptor, splits: splits, hyperparameters: h, context: context, bar: bar)
+        }
+    }
+
+    private func evaluateRatings(_ descriptor: ModelDescriptor, splits: [TrainTestSplit], hyperparameters h: Hyperparameters,
+                                 context: TrainingContext, bar: ProgressBar?) throws {
+        let console = Console.current
         if !json {
             console.line("\(descriptor.name), \(splits.count) fold\(splits.count == 1 ? "" : "s")")
         }
@@ -94,5 +126,30 @@ struct EvaluateCommand: ParsableCommand {
         } else {
             console.line("mean:   rmse \(fixed(report.rmse)), mae \(fixed(report.mae)), fit \(fixed(report.fitSeconds, 2)) s")
         }
+    }
+
+    private func evaluateRanking(_ descriptor: ModelDescriptor, splits: [TrainTestSplit], hyperparameters h: Hyperparameters,
+                                 context: TrainingContext, bar: ProgressBar?) throws {
+        let console = Console.current
+        let k = self.k ?? 10, threshold = relevanceThreshold ?? 4
+        if !json {
+            console.line("\(descriptor.name), \(splits.count) fold\(splits.count == 1 ? "" : "s"), ranking: K = \(k), relevant = test rating >= \(threshold.formatted())")
+        }
+        let report = try RankingProtocol.crossValidate(
+            model: descriptor, hyperparameters: h, splits: splits, k: k, relevanceThreshold: threshold,
+            duplicates: reading.duplicates, context: context
+        ) { _, _ in bar?.finish() }
+        if json {
+            console.line(try jsonLine(report))
+            return
+        }
+        var table = TextTable(["fold", "P@\(k)", "R@\(k)", "nDCG@\(k)", "MAP@\(k)", "HR@\(k)", "AUC", "coverage", "users", "fit s"])
+        func row(_ label: String, _ e: RankingEvaluation, _ fit: Double) -> [String] {
+            [label] + [e.precision, e.recall, e.ndcg, e.map, e.hitRate, e.auc, e.coverage].map { fixed($0) }
+                + ["\(e.users)", fixed(fit, 2)]
+        }
+        for (f, fold) in report.folds.enumerated() { table.add(row("\(f + 1)", fold.evaluation, fold.fitSeconds)) }
+        if report.folds.count > 1 { table.add(row("mean", report.mean, report.fitSeconds)) }
+        table.render().forEach { console.line($0) }
     }
 }

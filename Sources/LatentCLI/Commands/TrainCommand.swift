@@ -12,6 +12,7 @@ struct TrainCommand: ParsableCommand {
             --output atomically. A bad line stops everything with its file and line number, and no model is written.
 
             Example: latent train --data ml-100k/u1.base --model biased-mf --factors 50 --output u1.latent
+                     latent train --data ml-100k/u1.base --model content --item-features ml-100k/u.item --output c.latent
             """)
 
     @Option(help: "The rating file.") var data: String
@@ -19,6 +20,7 @@ struct TrainCommand: ParsableCommand {
     @Option(help: "Where to save the trained model.") var output: String
     @OptionGroup(title: "Reading") var reading: DataOptions
     @OptionGroup(title: "Hyperparameters") var hyperparameters: HyperparameterOptions
+    @OptionGroup(title: "Model inputs") var inputs: ModelInputOptions
     @OptionGroup(title: "Run") var execution: RunOptions
 
     func run() throws {
@@ -27,11 +29,13 @@ struct TrainCommand: ParsableCommand {
         let descriptor = try ModelRegistry.descriptor(named: model)
         let h = try hyperparameters.hyperparameters()
         try h.checkNames(descriptor.parameters)
+        let features = try inputs.readItemFeatures()
 
         let (set, report) = try reading.read(data)
         let matrix = RatingMatrix(set, duplicates: reading.duplicates)
         let bar = execution.progressBar("training \(descriptor.name)")
-        let context = execution.context(ratingScale: reading.scale(for: set), progress: bar)
+        var context = execution.context(ratingScale: reading.scale(for: set), progress: bar)
+        context.itemFeatures = features
         let start = ContinuousClock.now
         let trained: any Recommender
         do {

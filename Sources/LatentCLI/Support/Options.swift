@@ -120,3 +120,42 @@ func seconds(since start: ContinuousClock.Instant) -> Double {
 /// A number with `digits` decimals.
 func fixed(_ x: Double, _ digits: Int = 4) -> String { String(format: "%.\(digits)f", x) }
 func fixed(_ x: Float, _ digits: Int = 2) -> String { String(format: "%.\(digits)f", Double(x)) }
+
+/// Inputs some models need besides the ratings: `--item-features FILE` for `content`.
+struct ModelInputOptions: ParsableArguments {
+    @Option(name: .customLong("item-features"), help: ArgumentHelp(
+        "Item features for models that use them (content): MovieLens u.item (its 19 genre flags), movies.csv or movies.dat (genres as 0/1), or a CSV of item,feature1,feature2,...",
+        valueName: "file"))
+    var itemFeatures: String?
+
+    /// The item features of `--item-features`, read, or nil when not given.
+    func readItemFeatures() throws -> ItemFeatures? {
+        try itemFeatures.map { try ItemFeatures.read(URL(fileURLWithPath: $0)) }
+    }
+}
+
+/// Identifiers given on the command line as a comma-separated list, or as the path of a file that lists them
+/// (separated by newlines, commas or tabs); spaces around an identifier are dropped.
+///
+/// A value that names an existing file is read as that file; anything else is the list itself.
+func identifierList(_ text: String, option: String) throws -> [String] {
+    var isDirectory: ObjCBool = false
+    let source: String
+    if FileManager.default.fileExists(atPath: text, isDirectory: &isDirectory), !isDirectory.boolValue {
+        let data = try Data(contentsOf: URL(fileURLWithPath: text))
+        source = String(decoding: data, as: UTF8.self)
+    } else {
+        source = text
+    }
+    let ids = source.split(whereSeparator: { $0 == "," || $0 == "\n" || $0 == "\r\n" || $0 == "\r" || $0 == "\t" })
+        .map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
+    guard !ids.isEmpty else { throw ValidationError("\(option) lists no identifiers (got '\(text)')") }
+    return ids
+}
+
+/// A mistake in the options found while a command runs (after parsing): printed as its message, without the usage
+/// text that a ``ValidationError`` thrown from `run()` would add.
+struct OptionError: Error, CustomStringConvertible {
+    var description: String
+    init(_ description: String) { self.description = description }
+}
