@@ -137,7 +137,7 @@ struct EvaluateCommand: ParsableCommand {
         }
         let report = try RankingProtocol.crossValidate(
             model: descriptor, hyperparameters: h, splits: splits, k: k, relevanceThreshold: threshold,
-            duplicates: reading.duplicates, context: context
+            conversion: try inputs.interactionConversion() ?? .allPairs, duplicates: reading.duplicates, context: context
         ) { _, _ in bar?.finish() }
         if json {
             console.line(try jsonLine(report))

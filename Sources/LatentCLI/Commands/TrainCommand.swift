@@ -30,11 +30,15 @@ struct TrainCommand: ParsableCommand {
         let h = try hyperparameters.hyperparameters()
         try h.checkNames(descriptor.parameters)
         let features = try inputs.readItemFeatures()
+        _ = try inputs.interactionConversion()
 
-        let (set, report) = try reading.read(data)
+        let (ratings, report) = try reading.read(data)
+        let (set, interactions) = try inputs.trainingData(ratings, for: descriptor)
         let matrix = RatingMatrix(set, duplicates: reading.duplicates)
         let bar = execution.progressBar("training \(descriptor.name)")
-        var context = execution.context(ratingScale: reading.scale(for: set), progress: bar)
+        // Interaction data has no rating scale: ranking scores are never clipped.
+        let scale = interactions ? reading.ratingScale : reading.scale(for: set)
+        var context = execution.context(ratingScale: scale, progress: bar)
         context.itemFeatures = features
         let start = ContinuousClock.now
         let trained: any Recommender
@@ -47,7 +51,7 @@ struct TrainCommand: ParsableCommand {
         }
         let fitSeconds = seconds(since: start)
         try trained.save(to: URL(fileURLWithPath: output))
-        console.line("trained \(descriptor.name) on \(matrix.userCount) users, \(matrix.itemCount) items, \(matrix.count) ratings "
+        console.line("trained \(descriptor.name) on \(matrix.userCount) users, \(matrix.itemCount) items, \(matrix.count) \(interactions ? "interactions" : "ratings") "
             + "(\(matrix.duplicateCount) duplicates folded, \(report.skippedLines) lines skipped) in \(fixed(fitSeconds, 2)) s; saved \(output)")
     }
 }

@@ -128,6 +128,27 @@ struct ModelInputOptions: ParsableArguments {
         valueName: "file"))
     var itemFeatures: String?
 
+    @Option(help: ArgumentHelp(
+        "How ratings become interactions for ranking models: all (every rated pair, weight 1: the default), threshold:T (only ratings >= T, weight 1), or weight (the rating is the interaction's weight).",
+        valueName: "all|threshold:T|weight"))
+    var interactions: String?
+
+    /// The conversion of `--interactions`; nil when not given.
+    func interactionConversion() throws -> InteractionConversion? {
+        guard let text = interactions else { return nil }
+        guard let conversion = InteractionConversion(parsing: text) else {
+            throw OptionError("--interactions: '\(text)' is not all, threshold:T or weight")
+        }
+        return conversion
+    }
+
+    /// `set` as the model learns from it: ranking models learn from interactions (every rated pair by default),
+    /// rating models from the ratings unless `--interactions` is given. `interactions` tells which it is.
+    func trainingData(_ set: RatingSet, for descriptor: ModelDescriptor) throws -> (set: RatingSet, interactions: Bool) {
+        if let conversion = try interactionConversion() { return (set.interactions(conversion), true) }
+        return descriptor.task == .ranking ? (set.interactions(.allPairs), true) : (set, false)
+    }
+
     /// The item features of `--item-features`, read, or nil when not given.
     func readItemFeatures() throws -> ItemFeatures? {
         try itemFeatures.map { try ItemFeatures.read(URL(fileURLWithPath: $0)) }
