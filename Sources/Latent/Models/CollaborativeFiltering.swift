@@ -153,7 +153,7 @@ public struct CollaborativeFiltering: Sendable {
 
 /// J(X, Theta) of ``CollaborativeFiltering`` over one flat parameter vector: X (items x k, row-major) then Theta
 /// (users x k), in Double.
-public struct CofiObjective: DifferentiableObjective, Sendable {
+public struct CofiObjective: FusedObjective, Sendable {
     /// The number of features k.
     public let factors: Int
     /// lambda.
@@ -224,17 +224,6 @@ public struct CofiObjective: DifferentiableObjective, Sendable {
             }
         }
         return cost
-    }
-
-    public func value(at parameters: [Double]) -> Double {
-        var g = [Double](repeating: 0, count: parameterCount)
-        return evaluate(parameters, gradient: &g)
-    }
-
-    public func gradient(at parameters: [Double]) -> [Double] {
-        var g = [Double](repeating: 0, count: parameterCount)
-        _ = evaluate(parameters, gradient: &g)
-        return g
     }
 
     /// One sweep of the notes' alternating scheme: every x(i) = argmin J given Theta, then every theta(j) given X,

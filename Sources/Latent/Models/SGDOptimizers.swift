@@ -143,7 +143,7 @@ extension SGDMatrixFactorization {
 ///
 /// with e_ui = r_ui - mu - b_u - b_i - p_u . q_i (no mu or biases for `sgd-mf`). The parameters are flat: P (users x
 /// k), Q (items x k), then b_u and b_i when biased.
-public struct MatrixFactorizationObjective: DifferentiableObjective, Sendable {
+public struct MatrixFactorizationObjective: FusedObjective, Sendable {
     let users: [Int32], items: [Int32], values: [Float]
     let userCount: Int, itemCount: Int
     /// Whether biases are part of the model.
@@ -199,16 +199,5 @@ public struct MatrixFactorizationObjective: DifferentiableObjective, Sendable {
             }
         }
         return cost
-    }
-
-    public func value(at parameters: [Double]) -> Double {
-        var g = [Double](repeating: 0, count: parameterCount)
-        return evaluate(parameters, gradient: &g)
-    }
-
-    public func gradient(at parameters: [Double]) -> [Double] {
-        var g = [Double](repeating: 0, count: parameterCount)
-        _ = evaluate(parameters, gradient: &g)
-        return g
     }
 }

@@ -11,6 +11,26 @@ public protocol DifferentiableObjective {
     func gradient(at parameters: [Double]) -> [Double]
 }
 
+/// An objective that computes its value and gradient in one pass, as the minimizers want them: it gets
+/// ``DifferentiableObjective``'s two functions for free.
+public protocol FusedObjective: DifferentiableObjective {
+    /// The value at `parameters`, writing the gradient into `gradient` (`parameterCount` entries, overwritten).
+    func evaluate(_ parameters: [Double], gradient: inout [Double]) -> Double
+}
+
+extension FusedObjective {
+    public func value(at parameters: [Double]) -> Double {
+        var g = [Double](repeating: 0, count: parameterCount)
+        return evaluate(parameters, gradient: &g)
+    }
+
+    public func gradient(at parameters: [Double]) -> [Double] {
+        var g = [Double](repeating: 0, count: parameterCount)
+        _ = evaluate(parameters, gradient: &g)
+        return g
+    }
+}
+
 /// The result of comparing an analytic gradient with central differences.
 public struct GradientCheckResult: Sendable, Equatable {
     /// max over parameters of |analytic - numerical| / max(1e-8, |analytic| + |numerical|).
