@@ -27,12 +27,26 @@ struct EvaluateCommand: ParsableCommand {
         case rating, ranking
     }
 
+    /// How `--data` is split when no test file is given.
+    enum SplitKind: String, ExpressibleByArgument, CaseIterable {
+        /// Ratings drawn at random (`--folds` or `--test-fraction`).
+        case random
+        /// The same fraction of each user's ratings (`--test-fraction`).
+        case perUser = "per-user"
+        /// Each user's latest rating by timestamp.
+        case leaveLast = "leave-last"
+        /// The latest fraction of all ratings by timestamp (`--test-fraction`).
+        case temporal
+    }
+
     @Option(help: "The model to evaluate (see `latent models`).") var model: String
     @Option(help: "The training file.") var train: String?
     @Option(help: "The test file.") var test: String?
     @Option(help: "One rating file to split.") var data: String?
     @Option(help: "Number of folds for k-fold cross-validation of --data.") var folds: Int?
     @Option(name: .customLong("test-fraction"), help: "Fraction of --data held out for testing.") var testFraction: Double?
+    @Option(help: "How --data is split: random (k-fold or holdout), per-user (the same --test-fraction of each user), leave-last (each user's latest rating), temporal (the latest --test-fraction of all ratings).")
+    var split: SplitKind = .random
     @Option(help: "rating: RMSE and MAE; ranking: precision, recall, nDCG, MAP, hit rate at K, AUC, coverage (default: the model's task).")
     var task: Task?
     @Option(help: "Ranking: the length K of each user's list (default 10).") var k: Int?
@@ -50,6 +64,7 @@ struct EvaluateCommand: ParsableCommand {
         let files = train != nil || test != nil
         if files {
             guard train != nil, test != nil else { throw ValidationError("--train and --test go together") }
+            guard split == .random else { throw ValidationError("--split applies to --data") }
             guard data == nil, folds == nil, testFraction == nil else {
                 throw ValidationError("give either --train and --test, or --data with --folds or --test-fraction")
             }
@@ -57,8 +72,19 @@ struct EvaluateCommand: ParsableCommand {
             guard data != nil else {
                 throw ValidationError("give either --train and --test, or --data with --folds or --test-fraction")
             }
-            guard (folds == nil) != (testFraction == nil) else {
-                throw ValidationError("with --data, give exactly one of --folds and --test-fraction")
+            switch split {
+            case .random:
+                guard (folds == nil) != (testFraction == nil) else {
+                    throw ValidationError("with --data, give exactly one of --folds and --test-fraction")
+                }
+            case .perUser, .temporal:
+                guard folds == nil, testFraction != nil else {
+                    throw ValidationError("--split \(split.rawValue) takes --test-fraction, not --folds")
+                }
+            case .leaveLast:
+                guard folds == nil, testFraction == nil else {
+                    throw ValidationError("--split leave-last holds out each user's latest rating: no --folds or --test-fraction")
+                }
             }
             if let folds, folds < 2 { throw ValidationError("--folds must be at least 2") }
             if let f = testFraction, !(f > 0 && f < 1) { throw ValidationError("--test-fraction must be between 0 and 1") }
@@ -90,10 +116,16 @@ struct EvaluateCommand: ParsableCommand {
         } else {
             let (set, _) = try reading.read(data!)
             scale = reading.scale(for: set)
-            if let folds {
-                splits = Splits.kFold(set, folds: folds, seed: execution.seed)
-            } else {
-                splits = [Splits.holdout(set, testFraction: testFraction!, seed: execution.seed)]
+            switch split {
+            case .random:
+                if let folds {
+                    splits = Splits.kFold(set, folds: folds, seed: execution.seed)
+                } else {
+                    splits = [Splits.holdout(set, testFraction: testFraction!, seed: execution.seed)]
+                }
+            case .perUser: splits = [try RankingSplits.perUserHoldout(set, testFraction: testFraction!, seed: execution.seed)]
+            case .leaveLast: splits = [try RankingSplits.leaveLastOut(set)]
+            case .temporal: splits = [try RankingSplits.temporal(set, testFraction: testFraction!)]
             }
         }
 
