@@ -8,6 +8,7 @@ public enum ModelRegistry {
         .content,
         .cofi,
         .als,
+        .bayesianMF,
         .popularity,
         .implicitALS,
         .ease,

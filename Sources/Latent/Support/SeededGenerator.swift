@@ -52,10 +52,15 @@ public struct SeededGenerator: RandomNumberGenerator, Sendable {
 
     /// A draw from the standard normal distribution (Box-Muller).
     public mutating func nextGaussian() -> Float {
+        Float(nextNormal())
+    }
+
+    /// A draw from the standard normal distribution in Double (Box-Muller), for samplers.
+    public mutating func nextNormal() -> Double {
         var u1 = Double(next() >> 11) * (1.0 / 9_007_199_254_740_992.0)
         if u1 < 1e-300 { u1 = 1e-300 }
         let u2 = Double(next() >> 11) * (1.0 / 9_007_199_254_740_992.0)
-        return Float((-2 * log(u1)).squareRoot() * cos(2 * Double.pi * u2))
+        return (-2 * log(u1)).squareRoot() * cos(2 * Double.pi * u2)
     }
 
     /// A new generator for a sub-task (a thread, a restart), derived from this one's seed stream.
@@ -81,6 +86,29 @@ extension SeededGenerator {
                 let j = nextInt(below: i + 1)
                 buffer.swapAt(i, j)
             }
+        }
+    }
+}
+
+extension SeededGenerator {
+    /// A draw from the gamma distribution with the given shape and rate (mean shape / rate), by Marsaglia and Tsang's
+    /// method (shapes below 1 through the boost x * U^(1/shape)).
+    public mutating func nextGamma(shape: Double, rate: Double) -> Double {
+        precondition(shape > 0 && rate > 0)
+        if shape < 1 {
+            let u = max(Double(next() >> 11) * (1.0 / 9_007_199_254_740_992.0), 1e-300)
+            return nextGamma(shape: shape + 1, rate: rate) * pow(u, 1 / shape)
+        }
+        let d = shape - 1.0 / 3.0, c = 1 / (9 * d).squareRoot()
+        while true {
+            var x: Double, v: Double
+            repeat {
+                x = nextNormal()
+                v = 1 + c * x
+            } while v <= 0
+            v = v * v * v
+            let u = max(Double(next() >> 11) * (1.0 / 9_007_199_254_740_992.0), 1e-300)
+            if log(u) < 0.5 * x * x + d - d * v + d * log(v) { return d * v / rate }
         }
     }
 }
