@@ -157,12 +157,8 @@ struct RecommendCommandTests {
         #expect(errorMessage(["similar", "--model", ratingModel, "--user", "nobody"]) == "user 'nobody' is not in the model")
     }
 
-    @Test("MovieLens: fold-in on implicit ALS from u1.base gives 10 items, none of 50, 172, 181")
+    @Test("MovieLens: fold-in on implicit ALS from u1.base gives 10 items, none of 50, 172, 181", .enabled(if: CLITestData.hasMovieLens, "needs MovieLens 100k in ../shared/data/ml-100k"))
     func movieLensFoldIn() throws {
-        guard CLITestData.hasMovieLens else {
-            print("skipped: MovieLens 100k not found at \(CLITestData.movieLens100k.path)")
-            return
-        }
         try runLatent(["train", "--data", CLITestData.movieLens100k.appendingPathComponent("u1.base").path, "--model",
                        "implicit-als", "--factors", "16", "--set", "iterations=2", "--output", interactionModel, "--quiet"])
         let list = try items(jsonObject(runLatent(["recommend", "--model", interactionModel, "--ratings", "50,172,181",

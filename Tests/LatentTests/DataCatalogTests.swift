@@ -86,11 +86,8 @@ import Testing
         #expect(dataError { _ = try ItemCatalog.read(data: Data("\nhello world\n".utf8), name: "x") }?.line == 2)
     }
 
-    @Test func readsMovieLens100kUItem() throws {
-        guard TestData.hasMovieLens else {
-            print("skipped: MovieLens 100k is not at \(TestData.movieLens100k.path)")
-            return
-        }
+    @Test(.enabled(if: TestData.hasMovieLens, "needs MovieLens 100k in ../shared/data/ml-100k"))
+    func readsMovieLens100kUItem() throws {
         let catalog = try ItemCatalog.read(TestData.movieLens100k.appendingPathComponent("u.item"))
         #expect(catalog.count == 1682)
         #expect(catalog.title(of: "1") == "Toy Story (1995)")
@@ -169,11 +166,8 @@ import Testing
         #expect(formatFixed(2.5, 1) == "2.5")
     }
 
-    @Test func movieLens100kFigures() throws {
-        guard TestData.hasMovieLens else {
-            print("skipped: MovieLens 100k is not at \(TestData.movieLens100k.path)")
-            return
-        }
+    @Test(.enabled(if: TestData.hasMovieLens, "needs MovieLens 100k in ../shared/data/ml-100k"))
+    func movieLens100kFigures() throws {
         let s = DatasetSummary(try RatingReader.read(TestData.movieLens100k.appendingPathComponent("u.data")).0)
         #expect(s.users == 943 && s.items == 1682 && s.ratings == 100_000)
         #expect(s.histogram.map(\.count) == [6110, 11370, 27145, 34174, 21201])

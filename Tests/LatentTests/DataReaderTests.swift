@@ -323,11 +323,8 @@ func dataError(_ body: () throws -> Void) -> DataError? {
 }
 
 @Suite struct MovieLensReadingTests {
-    @Test func readsMovieLens100kUData() throws {
-        guard TestData.hasMovieLens else {
-            print("skipped: MovieLens 100k is not at \(TestData.movieLens100k.path)")
-            return
-        }
+    @Test(.enabled(if: TestData.hasMovieLens, "needs MovieLens 100k in ../shared/data/ml-100k"))
+    func readsMovieLens100kUData() throws {
         let (set, report) = try RatingReader.read(TestData.movieLens100k.appendingPathComponent("u.data"))
         #expect(report.format == .movielens100k)
         #expect(set.count == 100_000)

@@ -16,11 +16,8 @@ import Testing
 
     /// Popularity on MovieLens 100k u1 against an independent computation of protocol T (a short Python script over
     /// the raw files: items by count, ties by first appearance in u1.base, relevant = u1.test ratings >= 4).
-    @Test func popularityOnU1MatchesAnIndependentComputation() throws {
-        guard TestData.hasMovieLens else {
-            print("skipped: MovieLens 100k not found at \(TestData.movieLens100k.path)")
-            return
-        }
+    @Test(.enabled(if: TestData.hasMovieLens, "needs MovieLens 100k in ../shared/data/ml-100k"))
+    func popularityOnU1MatchesAnIndependentComputation() throws {
         let (train, _) = try RatingReader.read(TestData.movieLens100k.appendingPathComponent("u1.base"))
         let (test, _) = try RatingReader.read(TestData.movieLens100k.appendingPathComponent("u1.test"))
         let e = try RankingProtocol.evaluate(model: .popularity, train: train, test: test, k: 10, relevanceThreshold: 4,
