@@ -242,3 +242,34 @@ import Testing
         #expect(abs(model.rawPrediction(user: model.domain.users.index(of: "u3"), item: model.domain.items.index(of: "i1")) - 0.5) < 0.05)
     }
 }
+
+@Suite struct BatchSolverTests {
+    @Test func batchGradientDescentAndLBFGSLowerTheBiasedObjectiveAndPredictWell() throws {
+        let data = ParallelSGDTests.data()
+        var config = SGDMatrixFactorization.biasedDefaults
+        config.factors = 4
+        config.userRegularization = 0.1
+        config.itemRegularization = 0.1
+        let objective = MatrixFactorizationObjective(config, data: data)
+        func cost(_ m: FactorModel) -> Double {
+            objective.value(at: (m.userFactors.storage + m.itemFactors.storage + m.userBias + m.itemBias).map(Double.init))
+        }
+        var start = config
+        start.epochs = 0
+        start.solver = .lbfgs
+        let initial = cost(try start.fit(data))
+        for (solver, iterations, rate) in [(SGDMatrixFactorization.Solver.gd, 200, Float(0.002)), (.lbfgs, 100, 0)] {
+            var c = config
+            c.solver = solver
+            c.epochs = iterations
+            c.learningRate = rate > 0 ? rate : c.learningRate
+            c.decay = 1
+            let model = try c.fit(data)
+            #expect(cost(model) < 0.9 * initial, "\(solver): \(cost(model)) from \(initial)")
+            #expect(model.hyperparameters.values["solver"] == solver.rawValue)
+        }
+        #expect(throws: TrainingError.self) {
+            try ModelDescriptor.biasedMF.fit(data, hyperparameters: Hyperparameters(["solver": "newton"]))
+        }
+    }
+}

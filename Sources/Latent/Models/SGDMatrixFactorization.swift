@@ -34,6 +34,19 @@ public struct SGDMatrixFactorization: Sendable {
     public var grid: Int?
     /// The update rule: plain SGD (the notes' rules above, the default) or an adaptive one (see SGDOptimizers.swift).
     public var optimizer: StepRule = .sgd
+    /// How the objective is minimized: one rating at a time (`sgd`, the notes' rules) or on the full gradient of the
+    /// summed objective (batch gradient descent or L-BFGS, DESIGN item 8), for `epochs` iterations.
+    public var solver: Solver = .sgd
+
+    /// The ways to minimize the objective.
+    public enum Solver: String, Sendable, CaseIterable {
+        /// Stochastic gradient descent, one rating at a time (with `optimizer`'s rule).
+        case sgd
+        /// Batch gradient descent on the full gradient, learning rate decayed by `decay` each iteration.
+        case gd
+        /// L-BFGS on the full gradient (no learning rate).
+        case lbfgs
+    }
 
     /// The defaults of `biased-mf`, chosen on validation parts carved from MovieLens 100k's u1..u5.base (see the README).
     public static let biasedDefaults = SGDMatrixFactorization(
@@ -74,6 +87,7 @@ public struct SGDMatrixFactorization: Sendable {
         ]
         if let grid { v["grid"] = "\(grid)" }
         if optimizer != .sgd { v["optimizer"] = optimizer.rawValue }
+        if solver != .sgd { v["solver"] = solver.rawValue }
         if biased {
             v["user-bias-regularization"] = "\(userBiasRegularization)"
             v["item-bias-regularization"] = "\(itemBiasRegularization)"
@@ -98,6 +112,9 @@ public struct SGDMatrixFactorization: Sendable {
         var bu = [Float](repeating: 0, count: biased ? data.userCount : 0)
         var bi = [Float](repeating: 0, count: biased ? data.itemCount : 0)
         let mu: Float = biased ? data.globalMean : 0
+        if solver != .sgd {
+            return try fitBatch(data, context: context, p: p, q: q, mu: mu)
+        }
         if optimizer != .sgd {
             return try fitAdaptive(data, context: context, rng: &rng, p: &p, q: &q, bu: &bu, bi: &bi, mu: mu)
         }
@@ -171,6 +188,37 @@ public struct SGDMatrixFactorization: Sendable {
     static func gridSize(ratings: Int, users: Int, items: Int) -> Int {
         guard ratings >= 1_000_000 else { return 1 }
         return max(1, min(16, users, items, Int((Double(ratings) / 250_000).squareRoot())))
+    }
+
+    /// Batch training: gradient descent or L-BFGS on ``MatrixFactorizationObjective`` from the same initial factors.
+    private func fitBatch(_ data: RatingMatrix, context: TrainingContext, p: Matrix, q: Matrix, mu: Float) throws -> FactorModel {
+        let objective = MatrixFactorizationObjective(self, data: data)
+        let users = data.userCount, items = data.itemCount, k = factors
+        var x0 = p.storage.map(Double.init) + q.storage.map(Double.init)
+        if biased { x0 += [Double](repeating: 0, count: users + items) }
+        let report: (Int, Double) -> Void = { t, value in
+            context.report(TrainingProgress(stage: "iteration", step: t, total: epochs, loss: value))
+        }
+        let result: MinimizationResult
+        switch solver {
+        case .gd:
+            result = try GradientDescent.minimize(
+                x0, learningRate: Double(learningRate), schedule: .exponential(decay: Double(decay)), iterations: epochs,
+                progress: report) { objective.evaluate($0, gradient: &$1) }
+        case .lbfgs, .sgd:
+            result = try LBFGS.minimize(x0, options: LBFGS.Options(maxIterations: epochs), progress: report) {
+                objective.evaluate($0, gradient: &$1)
+            }
+        }
+        let x = result.x.map(Float.init)
+        let qOffset = users * k, bOffset = (users + items) * k
+        return FactorModel(
+            name: name, domain: ModelDomain(data, ratingScale: context.ratingScale), hyperparameters: hyperparameters,
+            globalMean: mu, userBias: biased ? Array(x[bOffset..<(bOffset + users)]) : [],
+            itemBias: biased ? Array(x[(bOffset + users)..<(bOffset + users + items)]) : [],
+            userFactors: Matrix(rows: users, columns: k, storage: Array(x[0..<qOffset])),
+            itemFactors: Matrix(rows: items, columns: k, storage: Array(x[qOffset..<bOffset])),
+            foldIn: .ridge(lambda: userRegularization))
     }
 
     /// Training with an adaptive rule (momentum, AdaGrad, RMSProp, Adam): one thread, a fresh random order each epoch.
@@ -331,6 +379,7 @@ extension SGDMatrixFactorization {
             initialScale: try h.float("init-scale", default: d.initialScale, in: 0...10),
             grid: try h.string("grid", default: "auto") == "auto" ? nil : h.int("grid", default: 1, in: 1...256))
         self.optimizer = optimizer
+        self.solver = Solver(rawValue: try h.string("solver", default: "sgd", allowed: Solver.allCases.map(\.rawValue)))!
     }
 
     static func parameterSpecs(_ d: SGDMatrixFactorization) -> [ParameterSpec] {
@@ -344,6 +393,7 @@ extension SGDMatrixFactorization {
             ParameterSpec("item-regularization", "\(d.itemRegularization)", "lambda_Q, item factors (overrides regularization)"),
             ParameterSpec("init-scale", "\(d.initialScale)", "standard deviation of the initial factors"),
             ParameterSpec("grid", "auto", "blocks per side for parallel SGD (auto: 1 below 1M ratings, up to 16)"),
+            ParameterSpec("solver", "sgd", "sgd (one rating at a time), gd (batch gradient descent) or lbfgs, on the full objective; epochs = iterations"),
             ParameterSpec("optimizer", "sgd", "sgd, momentum, adagrad, rmsprop or adam (per-parameter state)"),
         ]
         if d.biased {
