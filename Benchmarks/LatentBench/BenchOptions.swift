@@ -64,25 +64,3 @@ enum BenchError: Error, CustomStringConvertible {
         }
     }
 }
-
-/// The 19 genre flags of MovieLens `u.item` (ISO-8859-1, `id|title|date|video|url|flag x 19`) as item features.
-enum GenreFeatures {
-    static func read(_ url: URL) throws -> ItemFeatures {
-        let data = try Data(contentsOf: url)
-        guard let text = String(data: data, encoding: .isoLatin1) else { throw BenchError.data("cannot read \(url.path)") }
-        var ids: [String] = []
-        var rows: [Float] = []
-        var width = 0
-        for line in text.split(whereSeparator: \.isNewline) {
-            let fields = line.split(separator: "|", omittingEmptySubsequences: false)
-            guard fields.count >= 6 else { continue }
-            let flags = fields[5...].map { Float($0.trimmingCharacters(in: .whitespaces)) ?? 0 }
-            if width == 0 { width = flags.count }
-            guard flags.count == width else { throw BenchError.data("\(url.lastPathComponent): uneven line \(ids.count + 1)") }
-            ids.append(String(fields[0]))
-            rows += flags
-        }
-        let names = (0..<width).map { "genre\($0)" }
-        return ItemFeatures(items: IDMap(ids), names: names, values: Matrix(rows: ids.count, columns: width, storage: rows))
-    }
-}

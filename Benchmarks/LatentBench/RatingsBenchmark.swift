@@ -39,7 +39,7 @@ enum RatingsBenchmark {
         let options = try BenchOptions(arguments, defaultModels: ["content", "cofi", "als", "sgd-mf", "biased-mf"])
         guard let dir = options.data else { throw BenchError.usage("ratings needs --data DIR (MovieLens 100k)") }
         let itemFile = dir.appendingPathComponent("u.item")
-        let features = FileManager.default.fileExists(atPath: itemFile.path) ? try GenreFeatures.read(itemFile) : nil
+        let features = FileManager.default.fileExists(atPath: itemFile.path) ? try ItemFeatures.read(itemFile) : nil
         let scale: ClosedRange<Float> = 1...5
         var splits: [(Int, RatingMatrix, RatingSet)] = []
         for n in options.folds {

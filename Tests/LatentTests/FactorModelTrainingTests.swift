@@ -37,7 +37,7 @@ func trainingRMSE(_ model: any Recommender, _ data: RatingMatrix) -> Double {
     func everyOptimizerLowersTheCost(optimizer: String) throws {
         let c = try CollaborativeFiltering(Hyperparameters(["optimizer": optimizer, "factors": "3", "regularization": "1"]))
         let model = try c.fit(data, context: TrainingContext(seed: 3))
-        let means = ContentBasedRegression.itemMeans(data)
+        let means = data.itemMeans()
         let objective = CofiObjective(data: data, factors: 3, regularization: 1, itemMeans: means)
         var rng = SeededGenerator(seed: 3)
         let start = (0..<objective.parameterCount).map { _ in Double(rng.nextGaussian()) * c.initialScale }
@@ -50,7 +50,7 @@ func trainingRMSE(_ model: any Recommender, _ data: RatingMatrix) -> Double {
         let h = ["factors": "3", "regularization": "2"]
         let a = try CollaborativeFiltering(Hyperparameters(h.merging(["optimizer": "lbfgs", "iterations": "2000"]) { $1 })).fit(data)
         let b = try CollaborativeFiltering(Hyperparameters(h.merging(["optimizer": "alternating", "iterations": "500"]) { $1 })).fit(data)
-        let objective = CofiObjective(data: data, factors: 3, regularization: 2, itemMeans: ContentBasedRegression.itemMeans(data))
+        let objective = CofiObjective(data: data, factors: 3, regularization: 2, itemMeans: data.itemMeans())
         func cost(_ m: FactorModel) -> Double { objective.value(at: m.itemFactors.storage.map(Double.init) + m.userFactors.storage.map(Double.init)) }
         #expect(abs(cost(a) - cost(b)) < 1e-3 * cost(a))
     }

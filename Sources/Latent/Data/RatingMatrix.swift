@@ -119,6 +119,15 @@ public struct RatingMatrix: Sendable {
         self.duplicateCount = folded
     }
 
+    /// Each item's mean rating mu_i, in item order: what mean normalization subtracts.
+    public func itemMeans() -> [Float] {
+        (0..<itemCount).map { i in
+            var s = 0.0
+            for n in byItem.range(of: i) { s += Double(byItem.values[n]) }
+            return Float(s / Double(max(1, byItem.count(of: i))))
+        }
+    }
+
     /// The smallest and largest stored rating, or nil when empty.
     public var valueRange: ClosedRange<Float>? {
         guard let first = byUser.values.first else { return nil }

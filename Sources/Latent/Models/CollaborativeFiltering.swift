@@ -106,7 +106,7 @@ public struct CollaborativeFiltering: Sendable {
     /// Trains on `data`.
     public func fit(_ data: RatingMatrix, context: TrainingContext = TrainingContext()) throws -> FactorModel {
         guard data.count > 0 else { throw TrainingError.emptyTrainingData }
-        let means = meanNormalization ? ContentBasedRegression.itemMeans(data) : []
+        let means = meanNormalization ? data.itemMeans() : []
         let objective = CofiObjective(data: data, factors: factors, regularization: regularization, itemMeans: means)
         var rng = SeededGenerator(seed: context.seed)
         var x0 = (0..<objective.parameterCount).map { _ in Double(rng.nextGaussian()) * initialScale }

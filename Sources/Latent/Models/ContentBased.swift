@@ -70,14 +70,6 @@ public struct ContentBasedRegression: Sendable {
     }
 
     /// Each item's mean training rating.
-    static func itemMeans(_ data: RatingMatrix) -> [Float] {
-        (0..<data.itemCount).map { i in
-            var s = 0.0
-            for n in data.byItem.range(of: i) { s += Double(data.byItem.values[n]) }
-            return Float(s / Double(max(1, data.byItem.count(of: i))))
-        }
-    }
-
     /// Trains on `data` with the item features of `context`; without them, ``TrainingError/missingInput(_:)``.
     public func fit(_ data: RatingMatrix, context: TrainingContext = TrainingContext()) throws -> FactorModel {
         guard data.count > 0 else { throw TrainingError.emptyTrainingData }
@@ -85,7 +77,7 @@ public struct ContentBasedRegression: Sendable {
             throw TrainingError.missingInput("item features (content needs them: --item-features FILE, e.g. u.item)")
         }
         let x = Self.designMatrix(for: data.items, features: features)
-        let means = meanNormalization ? Self.itemMeans(data) : []
+        let means = meanNormalization ? data.itemMeans() : []
         let problem = ContentObjective(data: data, design: x, itemMeans: means, regularization: Double(regularization))
         let n = problem.dimension
         var theta = [Double](repeating: 0, count: data.userCount * n)

@@ -36,10 +36,10 @@ public enum GradientCheckProblems {
             for j in values.storage.indices { values.storage[j] = rng.nextUniform() }
             let features = ItemFeatures(items: data.items, names: ["a", "b", "c"], values: values)
             let x = ContentBasedRegression.designMatrix(for: data.items, features: features)
-            let objective = ContentObjective(data: data, design: x, itemMeans: ContentBasedRegression.itemMeans(data), regularization: 0.7)
+            let objective = ContentObjective(data: data, design: x, itemMeans: data.itemMeans(), regularization: 0.7)
             return Problem(objective: objective, point: point(objective.parameterCount))
         case "cofi":
-            let objective = CofiObjective(data: data, factors: 3, regularization: 0.7, itemMeans: ContentBasedRegression.itemMeans(data))
+            let objective = CofiObjective(data: data, factors: 3, regularization: 0.7, itemMeans: data.itemMeans())
             return Problem(objective: objective, point: point(objective.parameterCount))
         case "sgd-mf", "biased-mf":
             var c = modelName == "sgd-mf" ? SGDMatrixFactorization.plainDefaults : SGDMatrixFactorization.biasedDefaults

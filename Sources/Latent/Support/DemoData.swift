@@ -86,13 +86,7 @@ extension NotesExample {
                                   context: TrainingContext = TrainingContext()) throws -> FactorModel {
         let set = ratingSet
         let data = RatingMatrix(set)
-        // Item means over the matrix's own item order.
-        var means = [Float](repeating: 0, count: data.itemCount)
-        for i in 0..<data.itemCount {
-            var s: Float = 0
-            for n in data.byItem.range(of: i) { s += data.byItem.values[n] }
-            means[i] = s / Float(max(1, data.byItem.count(of: i)))
-        }
+        let means = data.itemMeans()
         // The same observations in the same order, minus their item's mean: the compacted indices match `data`.
         var centered = set
         for n in 0..<centered.count {
