@@ -28,7 +28,7 @@ struct TrainCommand: ParsableCommand {
         // Check everything that can be checked before the long work.
         let descriptor = try ModelRegistry.descriptor(named: model)
         let h = try hyperparameters.hyperparameters()
-        try h.checkNames(descriptor.parameters)
+        _ = try h.canonical(for: descriptor.parameters)
         let features = try inputs.readItemFeatures()
         _ = try inputs.interactionConversion()
 
