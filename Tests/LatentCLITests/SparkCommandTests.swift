@@ -82,7 +82,7 @@ struct ExportImportCommandTests {
         #expect(errorMessage(["train", "--engine", "spark", "--data", data.path, "--model", "biased-mf", "--output", out])
             == "unknown model 'biased-mf'; models: als, implicit-als")
         #expect(errorMessage(["train", "--engine", "spark", "--data", data.path, "--model", "als", "--solver", "coordinate", "--output", out])
-            == "unknown hyperparameter 'solver'; this model has: factors, regularization, sweeps")
+            == "unknown hyperparameter 'solver'; this model has: factors, regularization, iterations")
         #expect(errorMessage(["train", "--engine", "spark", "--data", data.path, "--model", "als", "--output", data.path])
             == "--output \(data.path) is the input \(data.path): choose another file (an input is never overwritten)")
         #expect(throws: SparkJobError.missingJava) { try SparkJob.locate(script: nil, environment: ["PATH": dir.path]) }
@@ -109,7 +109,7 @@ struct ExportImportCommandTests {
         let script = SparkImportFixture.packageRoot.appendingPathComponent("scripts/spark-als.py").path
         let printed = try runLatent([
             "train", "--engine", "spark", "--master", "local[1]", "--driver-memory", "512m", "--data", data.path,
-            "--model", "als", "--factors", "2", "--set", "sweeps=5", "--regularization", "0.05", "--seed", "3",
+            "--model", "als", "--factors", "2", "--iterations", "5", "--regularization", "0.05", "--seed", "3",
             "--spark-dir", sparkDir.path, "--spark-script", script, "--spark-timeout", "400", "--output", out.path,
         ]).output
         #expect(printed.contains("trained als on Spark (local[1]) on 4 users, 5 items, 15 ratings"))

@@ -274,13 +274,13 @@ import Testing
 
     @Test("Latent's hyperparameter names map to Spark's; others are refused")
     func parameterMapping() throws {
-        let als = try SparkALSParameters(model: "als", hyperparameters: Hyperparameters(["factors": "20", "sweeps": "7", "regularization": "0.05"]), seed: 9)
+        let als = try SparkALSParameters(model: "als", hyperparameters: Hyperparameters(["factors": "20", "iterations": "7", "regularization": "0.05"]), seed: 9)
         #expect(als == SparkALSParameters(rank: 20, regParam: 0.05, maxIter: 7, alpha: 1, implicitPrefs: false, seed: 9))
         #expect(als.scriptArguments == ["--rank", "20", "--reg-param", "0.05", "--max-iter", "7", "--alpha", "1.0", "--seed", "9"])
         let implicit = try SparkALSParameters(model: "implicit-als", hyperparameters: Hyperparameters(["alpha": "40", "iterations": "3"]), seed: 1)
         #expect(implicit == SparkALSParameters(rank: 10, regParam: 0.1, maxIter: 3, alpha: 40, implicitPrefs: true, seed: 1))
         #expect(implicit.scriptArguments.last == "--implicit-prefs")
-        #expect(throws: TrainingError.unknownHyperparameter(name: "solver", known: ["factors", "regularization", "sweeps"])) {
+        #expect(throws: TrainingError.unknownHyperparameter(name: "solver", known: ["factors", "regularization", "iterations"])) {
             try SparkALSParameters(model: "als", hyperparameters: Hyperparameters(["solver": "coordinate"]), seed: 1)
         }
         #expect(throws: TrainingError.unknownModel(name: "biased-mf", known: ["als", "implicit-als"])) {

@@ -4,7 +4,7 @@ import Foundation
 ///
 /// The pieces, in the order a run uses them:
 /// 1. ``SparkALSParameters``: Latent's hyperparameter names mapped to Spark's (`factors` -> `rank`,
-///    `regularization` -> `regParam`, `sweeps` (als) or `iterations` (implicit-als) -> `maxIter`, `alpha` -> `alpha`,
+///    `regularization` -> `regParam`, `iterations` -> `maxIter`, `alpha` -> `alpha`,
 ///    `implicit-als` -> `implicitPrefs`).
 /// 2. ``writeRatings(_:to:)``: the training ratings as `user,item,rating` CSV for the job.
 /// 3. The job (`scripts/spark-als.py`) writes `user_factors/` and `item_factors/` as JSON lines
@@ -45,11 +45,7 @@ public enum SparkALS {
     }
 
     private static func write(_ bytes: [UInt8], to url: URL) throws {
-        do {
-            try Data(bytes).write(to: url, options: .atomic)
-        } catch {
-            throw DataError.unwritable(file: url.path, reason: "cannot write: \(error.localizedDescription)")
-        }
+        try OutputFile.write(bytes, to: url)
     }
 
     /// Reads the factors a Spark ALS job wrote into `folder` and builds the model that predicts what Spark predicts.
@@ -324,7 +320,7 @@ public enum SparkALS {
 /// | --- | --- | --- |
 /// | `factors` | `rank` | 10 |
 /// | `regularization` | `regParam` | 0.1 |
-/// | `sweeps` (als), `iterations` (implicit-als) | `maxIter` | 10 |
+/// | `iterations` | `maxIter` | 10 |
 /// | `alpha` (implicit-als) | `alpha` | 1.0 |
 /// | the model | `implicitPrefs` | false for als, true for implicit-als |
 /// | `--seed` | `seed` | |
@@ -356,18 +352,25 @@ public struct SparkALSParameters: Sendable, Equatable {
     /// - Throws: ``TrainingError/unknownModel(name:known:)`` for another model,
     ///   ``TrainingError/unknownHyperparameter(name:known:)`` for a name Spark has no counterpart for, and
     ///   ``TrainingError/invalidHyperparameter(name:value:reason:)`` for a bad value.
-    public init(model: String, hyperparameters h: Hyperparameters, seed: UInt64) throws {
+    public init(model: String, hyperparameters given: Hyperparameters, seed: UInt64) throws {
         guard SparkALS.models.contains(model) else { throw TrainingError.unknownModel(name: model, known: SparkALS.models) }
         let implicit = model == "implicit-als"
-        let iterationName = implicit ? "iterations" : "sweeps"
-        let known = ["factors", "regularization", iterationName] + (implicit ? ["alpha"] : [])
+        let h = try given.canonical(for: try ModelRegistry.descriptor(named: model).parameters)
+        let known = ["factors", "regularization", "iterations"] + (implicit ? ["alpha"] : [])
         for name in h.values.keys.sorted() where !known.contains(name) {
             throw TrainingError.unknownHyperparameter(name: name, known: known)
         }
-        self.init(rank: try h.int("factors", default: 10, in: 1...100_000),
-                  regParam: try h.float("regularization", default: 0.1),
-                  maxIter: try h.int(iterationName, default: 10, in: 1...100_000),
-                  alpha: implicit ? try h.float("alpha", default: 1) : 1,
+        func number<T: LosslessStringConvertible & Comparable>(_ name: String, _ fallback: T, _ range: ClosedRange<T>) throws -> T {
+            guard let text = h.values[name] else { return fallback }
+            guard let v = T(text), range.contains(v) else {
+                throw TrainingError.invalidHyperparameter(name: name, value: text, reason: "must be a number in \(range.lowerBound)...\(range.upperBound)")
+            }
+            return v
+        }
+        self.init(rank: try number("factors", 10, 1...100_000),
+                  regParam: try number("regularization", Float(0.1), 0...Float.greatestFiniteMagnitude),
+                  maxIter: try number("iterations", 10, 1...100_000),
+                  alpha: implicit ? try number("alpha", Float(1), 0...Float.greatestFiniteMagnitude) : 1,
                   implicitPrefs: implicit, seed: seed)
     }
 

@@ -30,7 +30,7 @@ struct ImportCommand: ParsableCommand {
         try refuseOverwritingInputs(output: out, inputs: [ratings].compactMap { $0 }, folders: [sparkALS])
         let set = try ratings.map { try reading.read($0).0 }
         let model = try SparkALS.importModel(from: folder, ratings: set, ratingsFile: ratings ?? "ratings")
-        try model.save(to: out)
+        try model.save(to: out, inputs: ratings.map { [URL(fileURLWithPath: $0)] } ?? [])
         Console.current.line("imported \(model.name): \(model.domain.users.count) users, \(model.domain.items.count) items, "
             + "\(model.factorCount) factors, \(model.domain.seen.entryCount) seen ratings; saved \(output)")
     }

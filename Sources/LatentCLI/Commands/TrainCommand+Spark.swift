@@ -59,7 +59,7 @@ extension TrainCommand {
         do {
             try fm.createDirectory(at: folder, withIntermediateDirectories: true)
         } catch {
-            throw DataError.unwritable(file: folder.path, reason: "cannot create the folder: \(error.localizedDescription)")
+            throw OptionError("\(folder.path): cannot create the folder: \(error.localizedDescription)")
         }
         defer { if spark.sparkDir == nil { try? fm.removeItem(at: folder) } }
 
@@ -70,7 +70,7 @@ extension TrainCommand {
         try job.run(folder: folder, parameters: parameters, master: spark.master, driverMemory: spark.driverMemory,
                     timeout: spark.sparkTimeout)
         let model = try SparkALS.importModel(from: folder, ratings: set, ratingsFile: data)
-        try model.save(to: out)
+        try model.save(to: out, inputs: [URL(fileURLWithPath: data)])
         console.line("trained \(descriptor.name) on Spark (\(spark.master)) on \(matrix.userCount) users, \(matrix.itemCount) items, "
             + "\(matrix.count) \(interactions ? "interactions" : "ratings") (\(matrix.duplicateCount) duplicates folded, "
             + "\(report.skippedLines) lines skipped) in \(fixed(seconds(since: start), 2)) s; saved \(output) (model \(model.name))")
