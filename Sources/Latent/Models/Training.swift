@@ -93,11 +93,16 @@ public struct ModelDescriptor: Sendable {
         self.train = train
     }
 
-    /// Trains the model on `data`. Unknown or invalid hyperparameters and empty data are errors.
+    /// Trains the model on `data`. Unknown or invalid hyperparameters and empty data are errors, and so is a model
+    /// whose scores are not finite or explode (``TrainingError/unstable(score:limit:advice:)``): every model passes
+    /// the same check, so that no diverged model is ever returned or saved.
     public func fit(_ data: RatingMatrix, hyperparameters: Hyperparameters = Hyperparameters(),
                     context: TrainingContext = TrainingContext()) throws -> any Recommender {
         try hyperparameters.checkNames(parameters)
         guard data.count > 0 else { throw TrainingError.emptyTrainingData }
-        return try train(data, hyperparameters, context)
+        try TrainingHealth.checkSizes(data, descriptor: self, hyperparameters: hyperparameters, threads: context.threads)
+        let model = try train(data, hyperparameters, context)
+        try TrainingHealth.check(model, trainedOn: data, descriptor: self, hyperparameters: hyperparameters)
+        return model
     }
 }
