@@ -122,11 +122,16 @@ public struct ModelDescriptor: Sendable {
     }
 
     /// Trains the model on `data` (and `inputs`, for the models that use them). Unknown or invalid hyperparameters
-    /// and empty data are errors.
+    /// and empty data are errors, and so is a model whose scores are not finite or explode
+    /// (``TrainingError/unstable(score:limit:advice:)``): every model passes the same check, so that no diverged model
+    /// is ever returned or saved.
     public func fit(_ data: RatingMatrix, inputs: ModelInputs = ModelInputs(), hyperparameters: Hyperparameters = Hyperparameters(),
                     context: TrainingContext = TrainingContext()) throws -> any Recommender {
         let h = try hyperparameters.canonical(for: parameters)
         guard data.count > 0 else { throw TrainingError.emptyTrainingData }
-        return try train(data, inputs, h, context)
+        try TrainingHealth.checkSizes(data, descriptor: self, hyperparameters: h, threads: context.threads)
+        let model = try train(data, inputs, h, context)
+        try TrainingHealth.check(model, trainedOn: data, descriptor: self, hyperparameters: h)
+        return model
     }
 }
