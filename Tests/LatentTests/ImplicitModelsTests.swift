@@ -40,10 +40,7 @@ enum PlantedData {
         let alpha: Float = 2, lambda: Float = 0.3, k = 3
         let gram = ImplicitALS.gram(y, lambda: lambda)
         let u = 1
-        let fast = y.storage.withUnsafeBufferPointer { yp in
-            ImplicitALS.exactSolve(gram: gram, y: yp.baseAddress!, k: k, items: rows.indices, weights: rows.values,
-                                   range: rows.range(of: u), alpha: alpha)
-        }
+        let fast = exactSolve(y, rows, row: u, gram: gram, alpha: alpha)
         // Naive: dense C_u and p_u over all 5 items, A = Y^T C Y + lambda I, b = Y^T C p, Gaussian elimination.
         var c = [Double](repeating: 1, count: 5), p = [Double](repeating: 0, count: 5)
         for n in rows.range(of: u) {
@@ -76,21 +73,47 @@ enum PlantedData {
         let gram = ImplicitALS.gram(y, lambda: lambda)
         let g = gram.map { Float($0) }
         for u in 0..<rows.rowCount {
-            let exact = y.storage.withUnsafeBufferPointer { yp in
-                ImplicitALS.exactSolve(gram: gram, y: yp.baseAddress!, k: k, items: rows.indices, weights: rows.values,
-                                       range: rows.range(of: u), alpha: alpha)
-            }
+            let exact = exactSolve(y, rows, row: u, gram: gram, alpha: alpha)
             var x = [Float](repeating: 0, count: k), scratch = [Float](repeating: 0, count: 3 * k)
+            let lo = rows.offsets[u], count = rows.count(of: u)
             y.storage.withUnsafeBufferPointer { yp in
-                g.withUnsafeBufferPointer { gp in
-                    ImplicitALS.conjugateGradient(x: &x, y: yp.baseAddress!, gram: gp.baseAddress!, k: k, items: rows.indices,
-                                                  weights: rows.values, range: rows.range(of: u), alpha: alpha, steps: k,
-                                                  scratch: &scratch)
-                }
-            }
+            g.withUnsafeBufferPointer { gp in
+            rows.indices.withUnsafeBufferPointer { ip in
+            rows.values.withUnsafeBufferPointer { wp in
+                ConfidenceSystem(y: yp.baseAddress!, k: k, alpha: alpha).conjugateGradient(
+                    x: &x, gram: gp.baseAddress!, items: ip.baseAddress! + lo, weights: wp.baseAddress! + lo,
+                    count: count, steps: k, scratch: &scratch)
+            }}}}
             // k steps of CG solve a k x k system exactly up to rounding.
             for f in 0..<k { #expect(abs(x[f] - exact[f]) < 1e-4) }
         }
+    }
+
+    /// The exact solve of row `row` of `rows` against `y` through ``ConfidenceSystem``.
+    func exactSolve(_ y: Matrix, _ rows: SparseRows, row: Int, gram: [Double], alpha: Float) -> [Float] {
+        let lo = rows.offsets[row]
+        return y.storage.withUnsafeBufferPointer { yp in
+            rows.indices.withUnsafeBufferPointer { ip in
+                rows.values.withUnsafeBufferPointer { wp in
+                    ConfidenceSystem(y: yp.baseAddress!, k: y.columns, alpha: alpha).exactSolution(
+                        gram: gram, items: ip.baseAddress! + lo, weights: wp.baseAddress! + lo, count: rows.count(of: row))
+                }
+            }
+        }
+    }
+
+    @Test func foldInWithTheCachedGramMatchesTheRowSolveOfTraining() throws {
+        // A new user with the interactions of training row 1 gets what the exact row solve gives that row.
+        let (rows, y) = problem()
+        let alpha: Float = 2, lambda: Float = 0.3
+        let exact = exactSolve(y, rows, row: 1, gram: ImplicitALS.gram(y, lambda: lambda), alpha: alpha)
+        let users = IDMap((0..<rows.rowCount).map { "u\($0)" }), items = IDMap((0..<5).map { "i\($0)" })
+        let model = FactorModel(name: "implicit-als", domain: ModelDomain(users: users, items: items, seen: rows, ratingScale: nil),
+                                hyperparameters: Hyperparameters(), globalMean: 0, userBias: [], itemBias: [],
+                                userFactors: Matrix(rows: rows.rowCount, columns: 3), itemFactors: y,
+                                foldIn: .implicit(alpha: alpha, lambda: lambda))
+        let folded = model.foldInFactors(rows.range(of: 1).map { (item: Int(rows.indices[$0]), value: rows.values[$0]) })
+        for f in 0..<3 { #expect(abs(folded[f] - exact[f]) < 1e-5) }
     }
 
     @Test func cgAndCholeskyFitsRankAlike() throws {
@@ -123,10 +146,30 @@ enum PlantedData {
         let m = (0..<(n * n)).map { _ in Double(rng.nextGaussian()) }
         var a = [Double](repeating: 0, count: n * n)
         for i in 0..<n { for j in 0..<n { a[i * n + j] = (0..<n).reduce(0) { $0 + m[$1 * n + i] * m[$1 * n + j] } + (i == j ? 0.5 : 0) } }
-        let inverse = try #require(SymmetricInverse.invert(a, n: n, threads: 2))
+        let inverse = try #require(Cholesky.inverse(a, n: n, threads: 2))
         let naive = gaussJordanInverse(a, n: n)
         for i in 0..<(n * n) { #expect(abs(inverse[i] - naive[i]) < 1e-9 * max(1, abs(naive[i]))) }
-        #expect(SymmetricInverse.invert([1, 2, 2, 1], n: 2) == nil)
+        #expect(Cholesky.inverse([1, 2, 2, 1], n: 2) == nil)
+    }
+
+    /// The blocked sweep across block, tile (8) and row-group (4) edges: sizes and blocks that do not divide each
+    /// other, against Gauss-Jordan with pivoting; the upper triangle of the input is never read.
+    @Test func blockedInverseMatchesGaussJordanAcrossBlockEdges() throws {
+        var rng = SeededGenerator(seed: 4)
+        for (n, block) in [(1, 1), (5, 2), (13, 4), (29, 8), (37, 16), (40, 128)] {
+            let m = (0..<(n * (n + 1))).map { _ in Double(rng.nextGaussian()) }
+            var a = [Double](repeating: 0, count: n * n)
+            for i in 0..<n { for j in 0..<n { a[i * n + j] = (0..<(n + 1)).reduce(0) { $0 + m[$1 * n + i] * m[$1 * n + j] } + (i == j ? 0.1 : 0) } }
+            let naive = gaussJordanInverse(a, n: n)
+            for i in 0..<n { for j in (i + 1)..<max(i + 1, n) { a[i * n + j] = .nan } }
+            for threads in [1, 3] {
+                var inverse = a
+                #expect(Cholesky.invertInPlace(&inverse, n: n, threads: threads, block: block))
+                for i in 0..<(n * n) { #expect(abs(inverse[i] - naive[i]) < 1e-8 * max(1, abs(naive[i])), "n \(n) block \(block)") }
+            }
+        }
+        var singular = [1.0, 2, 3, 2, 4, 6, 3, 6, 10]
+        #expect(!Cholesky.invertInPlace(&singular, n: 3, threads: 1, block: 2))
     }
 
     func gaussJordanInverse(_ a: [Double], n: Int) -> [Double] {

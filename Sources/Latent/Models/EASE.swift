@@ -5,7 +5,7 @@
 ///     B = I - P diag(1 / diag(P))     (so B_ij = -P_ij / P_jj and the diagonal of B is zero),
 ///
 /// the scores of user u are x_u B: the sum of the rows of B of the items the user interacted with. The inverse is a
-/// dense n x n Cholesky-based inverse in Double (``SymmetricInverse``), so memory is 8 n^2 bytes during the fit and
+/// dense n x n blocked inverse in Double (``Cholesky/inverse(_:n:threads:)``), so memory is 8 n^2 bytes during the fit and
 /// 4 n^2 in the model: fine for catalogs of tens of thousands of items.
 ///
 /// - Item vectors (for `similar`) are the rows of B: items that predict the same other items are close.
@@ -63,16 +63,23 @@ public struct EASEModel: Recommender {
                 }
             }
         }
-        guard let p = SymmetricInverse.invert(g, n: n, threads: context.threads) else {
+        guard Cholesky.invertInPlace(&g, n: n, threads: context.threads) else {
             throw TrainingError.invalidHyperparameter(name: "lambda", value: "\(lambda)",
                                                       reason: "leaves X^T X + lambda I singular; use a positive lambda")
         }
+        // B_ij = -P_ij / P_jj off the diagonal, 0 on it.
         var b = Matrix(rows: n, columns: n)
-        for i in 0..<n {
-            for j in 0..<n where j != i { b.storage[i * n + j] = Float(-p[i * n + j] / p[j * n + j]) }
+        b.storage.withUnsafeMutableBufferPointer { bp in
+            g.withUnsafeBufferPointer { pp in
+                let b = SharedPointer(bp.baseAddress!), p = SharedReadPointer(pp.baseAddress!)
+                Parallel.forEachRange(n, threads: context.threads) { rows in
+                    for i in rows {
+                        for j in 0..<n where j != i { b[i * n + j] = Float(-p.base[i * n + j] / p.base[j * n + j]) }
+                    }
+                }
+            }
         }
-        let users = Float(max(1, data.userCount))
-        let popularity = (0..<n).map { Float(byItem.count(of: $0)) / users }
+        let popularity = Popularity.shares(data)
         let h = Hyperparameters(["lambda": "\(lambda)", "weighted": "\(weighted)"])
         return EASEModel(domain: ModelDomain(data, ratingScale: nil), hyperparameters: h, weights: b,
                          popularity: popularity, weighted: weighted)

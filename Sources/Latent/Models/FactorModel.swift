@@ -25,9 +25,21 @@ public struct FactorModel: Recommender {
     /// One row of factors per user.
     public var userFactors: Matrix
     /// One row of factors per item.
-    public var itemFactors: Matrix
+    public var itemFactors: Matrix {
+        didSet { foldInGram = Self.foldInGram(foldIn, itemFactors) }
+    }
     /// How a new user's factors are solved.
-    public var foldIn: FoldInRule
+    public var foldIn: FoldInRule {
+        didSet { foldInGram = Self.foldInGram(foldIn, itemFactors) }
+    }
+    /// Y^T Y + lambda I of the item factors for ``FoldInRule/implicit(alpha:lambda:)`` (empty otherwise): the part of
+    /// every new user's system that does not depend on the user, computed once with the model.
+    private(set) var foldInGram: [Double]
+
+    private static func foldInGram(_ rule: FoldInRule, _ itemFactors: Matrix) -> [Double] {
+        guard case let .implicit(_, lambda) = rule, itemFactors.columns > 0 else { return [] }
+        return ImplicitALS.gram(itemFactors, lambda: lambda)
+    }
 
     /// A factor model from its parts.
     public init(name: String, domain: ModelDomain, hyperparameters: Hyperparameters, globalMean: Float,
@@ -45,6 +57,7 @@ public struct FactorModel: Recommender {
         self.userFactors = userFactors
         self.itemFactors = itemFactors
         self.foldIn = foldIn
+        foldInGram = Self.foldInGram(foldIn, itemFactors)
     }
 
     /// The number of latent factors.
@@ -95,39 +108,31 @@ public struct FactorModel: Recommender {
     public func foldInFactors(_ ratings: [(item: Int, value: Float)]) -> [Float] {
         let k = factorCount
         guard k > 0, !ratings.isEmpty else { return [Float](repeating: 0, count: k) }
-        var a = [Double](repeating: 0, count: k * k)
-        var b = [Double](repeating: 0, count: k)
         switch foldIn {
         case let .ridge(lambda):
-            for (i, r) in ratings {
-                let e = Double(r - globalMean - (itemBias.isEmpty ? 0 : itemBias[i]))
-                for x in 0..<k {
-                    let qx = Double(itemFactors[i, x])
-                    b[x] += e * qx
-                    for y in 0..<k { a[x * k + y] += qx * Double(itemFactors[i, y]) }
+            var equations = NormalEquations(dimension: k)
+            itemFactors.storage.withUnsafeBufferPointer { q in
+                for (i, r) in ratings {
+                    let e = Double(r - globalMean - (itemBias.isEmpty ? 0 : itemBias[i]))
+                    equations.add(q.baseAddress! + i * k, target: e)
                 }
             }
-            for x in 0..<k { a[x * k + x] += Double(lambda) * Double(ratings.count) + 1e-9 }
-        case let .implicit(alpha, lambda):
-            // (Y^T Y + sum_i (c_i - 1) y_i y_i^T + lambda I) p = sum_i c_i y_i
-            for i in 0..<itemFactors.rows {
-                for x in 0..<k {
-                    let qx = Double(itemFactors[i, x])
-                    for y in 0..<k { a[x * k + y] += qx * Double(itemFactors[i, y]) }
+            equations.addRidge(Double(lambda) * Double(ratings.count) + 1e-9)
+            return equations.solve()?.map { Float($0) } ?? [Float](repeating: 0, count: k)
+        case let .implicit(alpha, _):
+            // (Y^T Y + lambda I + sum_i (c_i - 1) y_i y_i^T) p = sum_i c_i y_i, with Y^T Y + lambda I cached.
+            var gram = foldInGram
+            for a in 0..<k { gram[a * k + a] += 1e-9 }
+            let items = ratings.map { Int32($0.item) }, weights = ratings.map(\.value)
+            return itemFactors.storage.withUnsafeBufferPointer { q in
+                items.withUnsafeBufferPointer { ip in
+                    weights.withUnsafeBufferPointer { wp in
+                        ConfidenceSystem(y: q.baseAddress!, k: k, alpha: alpha)
+                            .exactSolution(gram: gram, items: ip.baseAddress!, weights: wp.baseAddress!, count: ratings.count)
+                    }
                 }
             }
-            for (i, w) in ratings {
-                let c = 1 + Double(alpha) * Double(w)
-                for x in 0..<k {
-                    let qx = Double(itemFactors[i, x])
-                    b[x] += c * qx
-                    for y in 0..<k { a[x * k + y] += (c - 1) * qx * Double(itemFactors[i, y]) }
-                }
-            }
-            for x in 0..<k { a[x * k + x] += Double(lambda) + 1e-9 }
         }
-        guard let solution = Cholesky.solve(a, b) else { return [Float](repeating: 0, count: k) }
-        return solution.map { Float($0) }
     }
 
     public var itemVectors: Matrix? { factorCount > 0 ? itemFactors : nil }

@@ -255,10 +255,7 @@ public struct NeuralTraining: Sendable {
                 samples[2 * base + 1] = items[n]
                 targets[base] = objective == .logistic ? 1 : values[n] - offset
                 for s in 1..<perPositive {
-                    var j = rng.nextInt(below: itemCount)
-                    if seen.count(of: u) < itemCount {
-                        while seen.contains(row: u, column: Int32(j)) { j = rng.nextInt(below: itemCount) }
-                    }
+                    let j = seen.sampleAbsent(row: u, columns: itemCount, using: &rng) ?? rng.nextInt(below: itemCount)
                     samples[2 * (base + s)] = Int32(u)
                     samples[2 * (base + s) + 1] = Int32(j)
                     targets[base + s] = 0
@@ -335,7 +332,7 @@ public struct NeuralTraining: Sendable {
             guard meanLoss.isFinite else { throw TrainingError.diverged(epoch: epoch, learningRate: learningRate) }
             context.report(TrainingProgress(step: epoch, total: epochs, loss: meanLoss))
         }
-        let share = (0..<itemCount).map { Float(data.byItem.count(of: $0)) / Float(max(1, data.userCount)) }
+        let share = Popularity.shares(data)
         return NeuralRecommender(domain: ModelDomain(data, ratingScale: objective == .squared ? context.ratingScale : nil),
                                  hyperparameters: hyperparameters, network: net, objective: objective, offset: offset,
                                  popularity: share)
