@@ -209,7 +209,7 @@ enum PlantedData {
         }
         // Scores are x_u B.
         var scores = [Float](repeating: 0, count: n)
-        scores.withUnsafeMutableBufferPointer { model.scoreItems(user: 0, into: $0) }
+        model.scoreItems(user: 0, into: &scores)
         for j in 0..<n {
             let expected = data.byUser.columns(of: 0).reduce(Float(0)) { $0 + model.weights[Int($1), j] }
             #expect(abs(scores[j] - expected) < 1e-6)

@@ -96,28 +96,30 @@ public struct EASEModel: Recommender {
         return s
     }
 
-    public func scoreItems(user: Int, into scores: UnsafeMutableBufferPointer<Float>) {
+    public func scoreItems(user: Int, into scores: inout [Float]) {
         let seen = domain.seen
         let items = seen.range(of: user).map { (item: Int(seen.indices[$0]), value: seen.values[$0]) }
-        accumulate(items, into: scores)
+        accumulate(items, into: &scores)
     }
 
-    public func scoreItems(foldingIn ratings: [(item: Int, value: Float)], into scores: UnsafeMutableBufferPointer<Float>) {
+    public func scoreItems(foldingIn ratings: [(item: Int, value: Float)], into scores: inout [Float]) {
         guard !ratings.isEmpty else {
             for i in 0..<scores.count { scores[i] = popularity[i] }
             return
         }
-        accumulate(ratings, into: scores)
+        accumulate(ratings, into: &scores)
     }
 
     /// scores = sum over the given items i of x_i B[i, :].
-    private func accumulate(_ items: [(item: Int, value: Float)], into scores: UnsafeMutableBufferPointer<Float>) {
+    private func accumulate(_ items: [(item: Int, value: Float)], into scores: inout [Float]) {
         let n = weights.columns
         precondition(scores.count == n)
-        for i in 0..<n { scores[i] = 0 }
-        weights.storage.withUnsafeBufferPointer { w in
-            for (i, v) in items {
-                Vector.axpy(weighted ? v : 1, w.baseAddress! + i * n, scores.baseAddress!, count: n)
+        scores.withUnsafeMutableBufferPointer { scores in
+            scores.update(repeating: 0)
+            weights.storage.withUnsafeBufferPointer { w in
+                for (i, v) in items {
+                    Vector.axpy(weighted ? v : 1, w.baseAddress! + i * n, scores.baseAddress!, count: n)
+                }
             }
         }
     }

@@ -78,20 +78,23 @@ public struct FactorModel: Recommender {
         return p
     }
 
-    public func scoreItems(user: Int, into scores: UnsafeMutableBufferPointer<Float>) {
-        let offset = globalMean + (userBias.isEmpty ? 0 : userBias[user])
-        userFactors.storage.withUnsafeBufferPointer { pu in
-            score(vector: pu.baseAddress! + user * factorCount, offset: offset, into: scores)
-        }
+    public func scoreItems(user: Int, into scores: inout [Float]) {
+        let k = factorCount
+        score(vector: Array(userFactors.storage[(user * k)..<((user + 1) * k)]),
+              offset: globalMean + (userBias.isEmpty ? 0 : userBias[user]), into: &scores)
     }
 
     /// scores[i] = offset + b_i + q_i . p
-    func score(vector p: UnsafePointer<Float>, offset: Float, into scores: UnsafeMutableBufferPointer<Float>) {
+    func score(vector p: [Float], offset: Float, into scores: inout [Float]) {
         let k = factorCount
-        precondition(scores.count == itemFactors.rows)
-        itemFactors.storage.withUnsafeBufferPointer { q in
-            for i in 0..<itemFactors.rows {
-                scores[i] = offset + Vector.dot(p, q.baseAddress! + i * k, count: k)
+        precondition(scores.count == itemFactors.rows && p.count == k)
+        scores.withUnsafeMutableBufferPointer { scores in
+            itemFactors.storage.withUnsafeBufferPointer { q in
+                p.withUnsafeBufferPointer { p in
+                    for i in 0..<scores.count {
+                        scores[i] = offset + (k > 0 ? Vector.dot(p.baseAddress!, q.baseAddress! + i * k, count: k) : 0)
+                    }
+                }
             }
         }
         if !itemBias.isEmpty {
@@ -99,9 +102,8 @@ public struct FactorModel: Recommender {
         }
     }
 
-    public func scoreItems(foldingIn ratings: [(item: Int, value: Float)], into scores: UnsafeMutableBufferPointer<Float>) {
-        let p = foldInFactors(ratings)
-        p.withUnsafeBufferPointer { score(vector: $0.baseAddress!, offset: globalMean, into: scores) }
+    public func scoreItems(foldingIn ratings: [(item: Int, value: Float)], into scores: inout [Float]) {
+        score(vector: foldInFactors(ratings), offset: globalMean, into: &scores)
     }
 
     /// The factors of a new user with the given ratings, the item factors and biases held fixed.

@@ -51,12 +51,12 @@ public struct NeuralRecommender: Recommender {
         return output(network.logit(user: u, item: i, &ws))
     }
 
-    public func scoreItems(user: Int, into scores: UnsafeMutableBufferPointer<Float>) {
+    public func scoreItems(user: Int, into scores: inout [Float]) {
         var ws = NeuMF<Float>.Workspace(network)
         for i in 0..<network.itemCount { scores[i] = output(network.logit(user: user, item: i, &ws)) }
     }
 
-    public func scoreItems(foldingIn ratings: [(item: Int, value: Float)], into scores: UnsafeMutableBufferPointer<Float>) {
+    public func scoreItems(foldingIn ratings: [(item: Int, value: Float)], into scores: inout [Float]) {
         let n = network
         let kg = n.gmfSize, km = n.mlpSize
         // Weight of each training user: how many of the given items they share.
@@ -230,11 +230,11 @@ public struct NeuralTraining: Sendable {
         var grads = NeuMF<Float>.Gradients(net)
         var ws = NeuMF<Float>.Workspace(net)
         let kg = gmfFactors, km = mlpFactors
-        var adamUG = AdamState<Float>(count: net.userGMF.count, learningRate: learningRate)
-        var adamIG = AdamState<Float>(count: net.itemGMF.count, learningRate: learningRate)
-        var adamUM = AdamState<Float>(count: net.userMLP.count, learningRate: learningRate)
-        var adamIM = AdamState<Float>(count: net.itemMLP.count, learningRate: learningRate)
-        var adamD = AdamState<Float>(count: net.dense.count, learningRate: learningRate)
+        var adamUG = Stepper<Float>(rule: .adam, count: net.userGMF.count)
+        var adamIG = Stepper<Float>(rule: .adam, count: net.itemGMF.count)
+        var adamUM = Stepper<Float>(rule: .adam, count: net.userMLP.count)
+        var adamIM = Stepper<Float>(rule: .adam, count: net.itemMLP.count)
+        var adamD = Stepper<Float>(rule: .adam, count: net.dense.count)
         var userMark = [Int](repeating: -1, count: data.userCount), itemMark = [Int](repeating: -1, count: itemCount)
         var touchedUsers: [Int] = [], touchedItems: [Int] = []
         let threads = max(1, min(context.threads, 64))
@@ -321,11 +321,11 @@ public struct NeuralTraining: Sendable {
                     }
                 }
                 adamUG.beginStep(); adamIG.beginStep(); adamUM.beginStep(); adamIM.beginStep(); adamD.beginStep()
-                Self.apply(&adamUG, &net.userGMF, &grads.userGMF, rows: touchedUsers, width: kg)
-                Self.apply(&adamUM, &net.userMLP, &grads.userMLP, rows: touchedUsers, width: km)
-                Self.apply(&adamIG, &net.itemGMF, &grads.itemGMF, rows: touchedItems, width: kg)
-                Self.apply(&adamIM, &net.itemMLP, &grads.itemMLP, rows: touchedItems, width: km)
-                Self.apply(&adamD, &net.dense, &grads.dense, rows: [0], width: net.dense.count)
+                Self.apply(&adamUG, &net.userGMF, &grads.userGMF, rows: touchedUsers, width: kg, rate: learningRate)
+                Self.apply(&adamUM, &net.userMLP, &grads.userMLP, rows: touchedUsers, width: km, rate: learningRate)
+                Self.apply(&adamIG, &net.itemGMF, &grads.itemGMF, rows: touchedItems, width: kg, rate: learningRate)
+                Self.apply(&adamIM, &net.itemMLP, &grads.itemMLP, rows: touchedItems, width: km, rate: learningRate)
+                Self.apply(&adamD, &net.dense, &grads.dense, rows: [0], width: net.dense.count, rate: learningRate)
                 start = end
             }
             let meanLoss = lossSum / Double(max(1, order.count))
@@ -353,15 +353,12 @@ public struct NeuralTraining: Sendable {
     }
 
     /// Adam on the given rows of a table, then zeroes their gradients.
-    private static func apply(_ adam: inout AdamState<Float>, _ params: inout [Float], _ grads: inout [Float],
-                              rows: [Int], width: Int) {
-        params.withUnsafeMutableBufferPointer { p in
-            grads.withUnsafeMutableBufferPointer { g in
-                for r in rows {
-                    adam.update(p.baseAddress!, gradient: UnsafePointer(g.baseAddress!), range: (r * width)..<((r + 1) * width))
-                    for k in (r * width)..<((r + 1) * width) { g[k] = 0 }
-                }
-            }
+    private static func apply(_ adam: inout Stepper<Float>, _ params: inout [Float], _ grads: inout [Float],
+                              rows: [Int], width: Int, rate: Float) {
+        for r in rows {
+            let range = (r * width)..<((r + 1) * width)
+            adam.update(&params, gradient: grads, range: range, rate: rate)
+            for k in range { grads[k] = 0 }
         }
     }
 }

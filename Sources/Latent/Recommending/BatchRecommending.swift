@@ -22,7 +22,7 @@ extension Recommender {
                 var mask = candidates
                 for n in range {
                     let u = users[n]
-                    scores.withUnsafeMutableBufferPointer { scoreItems(user: u, into: $0) }
+                    scoreItems(user: u, into: &scores)
                     if excludeSeen { for i in domain.seen.columns(of: u) { mask[Int(i)] = false } }
                     var top = TopK(k: count)
                     for i in 0..<itemCount where mask[i] { top.offer(index: i, score: scores[i]) }

@@ -36,7 +36,7 @@ extension Recommender {
     public func recommend(user: Int, count: Int, excludeSeen: Bool = true, allowed: Set<Int>? = nil,
                           excluded: Set<Int> = []) -> [TopK.Entry] {
         var scores = [Float](repeating: 0, count: domain.items.count)
-        scores.withUnsafeMutableBufferPointer { scoreItems(user: user, into: $0) }
+        scoreItems(user: user, into: &scores)
         let seen = excludeSeen ? Array(domain.seen.columns(of: user)).map(Int.init) : []
         return Self.select(scores, count: count, skipping: seen, allowed: allowed, excluded: excluded)
     }
@@ -59,7 +59,7 @@ extension Recommender {
                           allowed: Set<String>? = nil, excluded: Set<String> = []) -> [ScoredID] {
         let known = ratings.compactMap { r in domain.items.index(of: r.item).map { (item: $0, value: r.value) } }
         var scores = [Float](repeating: 0, count: domain.items.count)
-        scores.withUnsafeMutableBufferPointer { scoreItems(foldingIn: known, into: $0) }
+        scoreItems(foldingIn: known, into: &scores)
         let entries = Self.select(scores, count: count, skipping: known.map(\.item), allowed: itemIndices(allowed),
                                   excluded: itemIndices(excluded) ?? [])
         return entries.map { ScoredID(id: domain.items[$0.index], score: $0.score) }
