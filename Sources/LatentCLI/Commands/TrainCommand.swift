@@ -29,6 +29,8 @@ struct TrainCommand: ParsableCommand {
         let descriptor = try ModelRegistry.descriptor(named: model)
         let h = try hyperparameters.hyperparameters()
         try h.checkNames(descriptor.parameters)
+        let inputFiles = [data, inputs.itemFeatures].compactMap { $0 }.map { URL(fileURLWithPath: $0) }
+        _ = try OutputFile.checkedTarget(URL(fileURLWithPath: output), inputs: inputFiles)
         let features = try inputs.readItemFeatures()
         _ = try inputs.interactionConversion()
 
@@ -50,7 +52,7 @@ struct TrainCommand: ParsableCommand {
             throw error
         }
         let fitSeconds = seconds(since: start)
-        try trained.save(to: URL(fileURLWithPath: output))
+        try trained.save(to: URL(fileURLWithPath: output), inputs: inputFiles)
         console.line("trained \(descriptor.name) on \(matrix.userCount) users, \(matrix.itemCount) items, \(matrix.count) \(interactions ? "interactions" : "ratings") "
             + "(\(matrix.duplicateCount) duplicates folded, \(report.skippedLines) lines skipped) in \(fixed(fitSeconds, 2)) s; saved \(output)")
     }
