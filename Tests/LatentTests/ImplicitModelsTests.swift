@@ -89,6 +89,39 @@ enum PlantedData {
         }
     }
 
+    @Test func theRegisterBlockedPassOfK64MatchesTheNaiveSum() {
+        // out += sum_m s_m z_m with s_m = scale(m, z_m . v), against plain loops.
+        var rng = SeededGenerator(seed: 6)
+        let z = (0..<(5 * 64)).map { _ in rng.nextGaussian() }, v = (0..<64).map { _ in rng.nextGaussian() }
+        var out = (0..<64).map { _ in rng.nextGaussian() }
+        var expected = out
+        for m in 0..<5 {
+            let d = (0..<64).reduce(Float(0)) { $0 + z[m * 64 + $1] * v[$1] }
+            for c in 0..<64 { expected[c] += (Float(m) - 2 * d) * z[m * 64 + c] }
+        }
+        z.withUnsafeBufferPointer { zp in
+            ConfidenceSystem.accumulate64(5, into: &out, dotted: true, with: v, row: { zp.baseAddress! + $0 * 64 },
+                                          scale: { m, d in Float(m) - 2 * d })
+        }
+        for c in 0..<64 { #expect(abs(out[c] - expected[c]) < 1e-4 * max(1, abs(expected[c]))) }
+    }
+
+    @Test func conjugateGradientOfK64ConvergesToTheCholeskySolution() {
+        var rng = SeededGenerator(seed: 8)
+        let k = 64, alpha: Float = 2
+        let y = Matrix(rows: 80, columns: k, normalStandardDeviation: 0.3, using: &rng)
+        let rows = SparseRows(offsets: [0, 30], indices: (0..<30).map { Int32($0 * 2) }, values: (0..<30).map { Float($0 % 3 + 1) })
+        let gram = ImplicitALS.gram(y, lambda: 5)
+        let exact = exactSolve(y, rows, row: 0, gram: gram, alpha: alpha)
+        var x = [Float](repeating: 0, count: k), scratch = [Float](repeating: 0, count: 3 * k)
+        let g = gram.map { Float($0) }
+        y.storage.withUnsafeBufferPointer { yp in
+            ConfidenceSystem(y: yp.baseAddress!, k: k, alpha: alpha).conjugateGradient(
+                x: &x, gram: g, items: rows.indices, weights: rows.values, count: 30, steps: 40, scratch: &scratch)
+        }
+        for f in 0..<k { #expect(abs(x[f] - exact[f]) < 1e-3 * max(0.1, abs(exact[f])), "\(f): \(x[f]) vs \(exact[f])") }
+    }
+
     /// The exact solve of row `row` of `rows` against `y` through ``ConfidenceSystem``.
     func exactSolve(_ y: Matrix, _ rows: SparseRows, row: Int, gram: [Double], alpha: Float) -> [Float] {
         let lo = rows.offsets[row]

@@ -15,37 +15,20 @@ public enum Gram {
                 let g = SharedPointer(gp.baseAddress!), yb = SharedReadPointer(yp.baseAddress!)
                 let rows = y.rows
                 Parallel.forEachRange(k, threads: threads) { part in
-                    var row = [Double](repeating: 0, count: k)
-                    row.withUnsafeMutableBufferPointer { rp in
-                        let z = rp.baseAddress!
-                        for r in 0..<rows {
-                            let yr = yb.base + r * k
-                            for c in 0..<k { z[c] = Double(yr[c]) }
-                            for a in part { axpy(z[a], z, g.base + a * k, count: k) }
+                    let z = UnsafeMutablePointer<Double>.allocate(capacity: k)
+                    defer { z.deallocate() }
+                    for r in 0..<rows {
+                        let yr = yb.base + r * k
+                        for c in 0..<k { z[c] = Double(yr[c]) }
+                        for a in part {
+                            let za = z[a], ga = g.base + a * k
+                            for c in 0..<k { ga[c] += za * z[c] }
                         }
                     }
                 }
             }
         }
         return g
-    }
-
-    /// y += alpha x over `n` Doubles, in 4-wide SIMD lanes.
-    @inlinable
-    static func axpy(_ alpha: Double, _ x: UnsafePointer<Double>, _ y: UnsafeMutablePointer<Double>, count n: Int) {
-        let rx = UnsafeRawPointer(x), ry = UnsafeMutableRawPointer(y)
-        let a = SIMD4<Double>(repeating: alpha)
-        var i = 0
-        while i + 4 <= n {
-            let v = ry.loadUnaligned(fromByteOffset: 8 * i, as: SIMD4<Double>.self)
-                + a * rx.loadUnaligned(fromByteOffset: 8 * i, as: SIMD4<Double>.self)
-            ry.storeBytes(of: v, toByteOffset: 8 * i, as: SIMD4<Double>.self)
-            i += 4
-        }
-        while i < n {
-            y[i] += alpha * x[i]
-            i += 1
-        }
     }
 
     /// A += w z z^T on the upper triangle (a symmetric rank-1 update; w = 1 for plain Gram matrices).
@@ -75,19 +58,6 @@ public enum Gram {
     @inlinable
     static func addScaled<T: BinaryFloatingPoint>(_ z: UnsafePointer<T>, weight w: T, into b: UnsafeMutablePointer<T>, dimension d: Int) {
         for r in 0..<d { b[r] += w * z[r] }
-    }
-
-    /// The Gram matrix X^T X (full, in Double) of the `rows` x `d` row-major matrix `x`: the naive reference the
-    /// tests check the kernels against, and a convenience for small problems.
-    public static func matrix(_ x: [Float], rows: Int, dimension d: Int) -> [Double] {
-        precondition(x.count == rows * d)
-        var a = [Double](repeating: 0, count: d * d)
-        for n in 0..<rows {
-            for r in 0..<d {
-                for c in 0..<d { a[r * d + c] += Double(x[n * d + r]) * Double(x[n * d + c]) }
-            }
-        }
-        return a
     }
 }
 

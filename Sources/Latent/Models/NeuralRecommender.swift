@@ -1,5 +1,3 @@
-import Dispatch
-
 /// `neural`: a neural recommender on user and item embeddings (``NeuMF``: a GMF path and an MLP path, fused),
 /// trained with Adam on mini-batches.
 ///
@@ -298,7 +296,7 @@ public struct NeuralTraining: Sendable {
                         let tg = SharedReadPointer(tp.baseAddress!)
                         let g = SharedPointer(gp.baseAddress!), w = SharedPointer(wp.baseAddress!)
                         let l = SharedPointer(lp.baseAddress!)
-                        DispatchQueue.concurrentPerform(iterations: threads) { t in
+                        Parallel.run(threads) { t in
                             let part = Parallel.ranges(batchRange.count, parts: threads)[t]
                             var loss = 0.0
                             for n in part {

@@ -1,5 +1,5 @@
 import Dispatch
-import Synchronization
+import Foundation
 
 /// Fork-join parallelism over disjoint pieces of work, the only kind the models use.
 ///
@@ -51,10 +51,27 @@ struct SharedReadPointer<T>: @unchecked Sendable {
     subscript(i: Int) -> T { base[i] }
 }
 
+/// A value behind a lock, shared by threads (results and errors of parallel work, captured console text, a
+/// progress bar's state).
+public final class Locked<Value>: @unchecked Sendable {
+    private let lock = NSLock()
+    private var value: Value
+
+    /// A lock around `value`.
+    public init(_ value: Value) { self.value = value }
+
+    /// Runs `body` on the value while holding the lock.
+    public func withLock<R>(_ body: (inout Value) throws -> R) rethrows -> R {
+        lock.lock()
+        defer { lock.unlock() }
+        return try body(&value)
+    }
+}
+
 /// The first error thrown by any piece of parallel work, the one of the lowest index, so that the report does not
 /// depend on timing.
 final class FirstError: Sendable {
-    private let best = Mutex<(index: Int, error: any Error)?>(nil)
+    private let best = Locked<(index: Int, error: any Error)?>(nil)
 
     /// Records `error`, thrown while working on `index`.
     func record(index: Int, _ error: any Error) {
@@ -95,3 +112,7 @@ final class ResultSlots<T>: @unchecked Sendable {
         return v
     }
 }
+
+/// The factor rows that the blocked SGD epoch updates from several threads, each thread on its own block of users
+/// and items.
+extension SGDMatrixFactorization.SharedFactors: @unchecked Sendable {}
