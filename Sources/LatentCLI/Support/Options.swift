@@ -6,12 +6,13 @@ extension RatingFileFormat: ExpressibleByArgument {}
 extension DuplicatePolicy: ExpressibleByArgument {}
 extension SimilarityMetric: ExpressibleByArgument {}
 
-/// The hyperparameter flags every training command shares. Each flag sets the hyperparameter of the same name only
-/// when given; `--set name=value` sets any other. The model checks names and values and reports what is wrong.
+/// The hyperparameter flags every training command shares. Each flag sets the hyperparameter of the same name (or
+/// alias) only when given; `--set name=value` sets any other. The model checks names and values and reports what is
+/// wrong.
 struct HyperparameterOptions: ParsableArguments {
     @Option(help: "Number of latent factors.") var factors: String?
-    @Option(help: "Passes over the data (SGD models).") var epochs: String?
-    @Option(help: "Iterations or sweeps (ALS, optimizers).") var iterations: String?
+    @Option(help: "Passes over the data: epochs, sweeps or optimizer iterations (every iterative model).") var iterations: String?
+    @Option(help: "The same as --iterations.") var epochs: String?
     @Option(name: .customLong("learning-rate"), help: "Initial learning rate.") var learningRate: String?
     @Option(help: "Learning rate multiplier after each epoch.") var decay: String?
     @Option(help: "Regularization of the factors.") var regularization: String?
