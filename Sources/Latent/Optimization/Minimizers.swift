@@ -87,14 +87,18 @@ public enum LBFGS {
     /// Minimizes `f` from `x0`. A starting value or gradient that is not finite throws
     /// ``TrainingError/diverged(epoch:learningRate:)``; so does a search direction along which every step gives a
     /// non-finite value.
+    /// f and its gradient at the start `x0`; a non-finite start is divergence.
+    static func start(_ x0: [Double], _ f: ObjectiveFunction) throws -> (value: Double, gradient: [Double]) {
+        var g = [Double](repeating: 0, count: x0.count)
+        let value = f(x0, &g)
+        guard value.isFinite, g.allSatisfy({ $0.isFinite }) else { throw TrainingError.diverged(epoch: 0, learningRate: 1) }
+        return (value, g)
+    }
+
     public static func minimize(_ x0: [Double], options: Options = Options(), progress: ((Int, Double) -> Void)? = nil,
                                 _ f: ObjectiveFunction) throws -> MinimizationResult {
         let n = x0.count
-        var x = x0
-        var g = [Double](repeating: 0, count: n)
-        var value = f(x, &g)
-        var evaluations = 1
-        guard value.isFinite, g.allSatisfy({ $0.isFinite }) else { throw TrainingError.diverged(epoch: 0, learningRate: 1) }
+        var x = x0, (value, g) = try LBFGS.start(x0, f), evaluations = 1
         var sHistory: [[Double]] = [], yHistory: [[Double]] = [], rhoHistory: [Double] = []
         var d = [Double](repeating: 0, count: n)
         var alphas = [Double](repeating: 0, count: options.memory)
@@ -239,11 +243,7 @@ public enum ConjugateGradient {
     public static func minimize(_ x0: [Double], options: LBFGS.Options = LBFGS.Options(c2: 0.1),
                                 progress: ((Int, Double) -> Void)? = nil, _ f: ObjectiveFunction) throws -> MinimizationResult {
         let n = x0.count
-        var x = x0
-        var g = [Double](repeating: 0, count: n)
-        var value = f(x, &g)
-        var evaluations = 1
-        guard value.isFinite, g.allSatisfy({ $0.isFinite }) else { throw TrainingError.diverged(epoch: 0, learningRate: 1) }
+        var x = x0, (value, g) = try LBFGS.start(x0, f), evaluations = 1
         var d = g.map { -$0 }
         var iteration = 0
         var converged = false
