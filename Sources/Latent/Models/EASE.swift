@@ -161,7 +161,7 @@ public struct EASE: ModelConfiguration {
             }
         }
         let popularity = Popularity.shares(data)
-        return EASEModel(domain: ModelDomain(data, ratingScale: nil), hyperparameters: hyperparameters, weights: b,
+        return EASEModel(domain: ModelDomain(data, ratingScale: nil, task: .ranking), hyperparameters: hyperparameters, weights: b,
                          popularity: popularity, weighted: weighted)
     }
 }

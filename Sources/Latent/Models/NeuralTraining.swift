@@ -144,7 +144,8 @@ public struct NeuralTraining: Sendable {
             context.report(TrainingProgress(step: epoch, total: iterations, loss: meanLoss))
         }
         let share = Popularity.shares(data)
-        return NeuralRecommender(domain: ModelDomain(data, ratingScale: objective == .squared ? context.ratingScale : nil),
+        return NeuralRecommender(domain: ModelDomain(data, ratingScale: objective == .squared ? context.ratingScale : nil,
+                                                         task: objective == .squared ? .rating : .ranking),
                                  hyperparameters: hyperparameters, network: net, objective: objective, offset: offset,
                                  popularity: share)
     }
