@@ -141,7 +141,7 @@ enum PlantedData {
         let alpha: Float = 2, lambda: Float = 0.3
         let exact = exactSolve(y, rows, row: 1, gram: ImplicitALS.gram(y, lambda: lambda), alpha: alpha)
         let users = IDMap((0..<rows.rowCount).map { "u\($0)" }), items = IDMap((0..<5).map { "i\($0)" })
-        let model = FactorModel(name: "implicit-als", domain: ModelDomain(users: users, items: items, seen: rows, ratingScale: nil),
+        let model = FactorModel(name: "implicit-als", domain: ModelDomain(users: users, items: items, seen: rows, ratingScale: nil, task: .ranking),
                                 hyperparameters: Hyperparameters(), globalMean: 0, userBias: [], itemBias: [],
                                 userFactors: Matrix(rows: rows.rowCount, columns: 3), itemFactors: y,
                                 foldIn: .implicit(alpha: alpha, lambda: lambda))
