@@ -50,7 +50,7 @@ def main():
 
     builder = (SparkSession.builder.appName("latent-spark-als")
                .config("spark.driver.memory", a.driver_memory)
-               .config("spark.ui.enabled", "false")
+               .config("spark.ui.enabled", "false").config("spark.ui.showConsoleProgress", "false")
                .config("spark.log.level", "WARN")
                .config("spark.sql.shuffle.partitions", "4"))
     if a.master:

@@ -29,7 +29,7 @@ def main():
     from pyspark.ml.evaluation import RegressionEvaluator
 
     spark = (SparkSession.builder.appName("latent-spark-check").master(a.master)
-             .config("spark.driver.memory", a.driver_memory).config("spark.ui.enabled", "false").config("spark.log.level", "WARN")
+             .config("spark.driver.memory", a.driver_memory).config("spark.ui.enabled", "false").config("spark.ui.showConsoleProgress", "false").config("spark.log.level", "WARN")
              .config("spark.sql.shuffle.partitions", "4").getOrCreate())
     spark.sparkContext.setLogLevel("WARN")
     try:
