@@ -155,7 +155,7 @@ public struct SyntheticData: Sendable, Equatable {
                     buffers.set(k, out)
                 }
                 for k in 0..<(end - start) {
-                    try buffers.take(k).withUnsafeBytes { try sink.write($0) }
+                    try sink.write(buffers.take(k))
                 }
                 start = end
             }

@@ -38,7 +38,7 @@ public enum OutputError: Error, Equatable, CustomStringConvertible {
 public enum OutputFile {
     /// Writes `bytes` to `url` (see ``OutputFile``); `inputs` are the files the command read.
     public static func write(_ bytes: [UInt8], to url: URL, inputs: [URL] = []) throws {
-        try write(to: url, inputs: inputs) { sink in try bytes.withUnsafeBytes { try sink.write($0) } }
+        try write(to: url, inputs: inputs) { sink in try sink.write(bytes) }
     }
 
     /// Writes what `body` gives its sink to `url` (see ``OutputFile``); `inputs` are the files the command read.
@@ -152,7 +152,11 @@ public struct OutputSink {
     let path: String
 
     /// Writes all of `bytes`, or throws ``OutputError/cannotWrite(path:reason:)``.
-    public mutating func write(_ bytes: UnsafeRawBufferPointer) throws {
+    public mutating func write(_ bytes: [UInt8]) throws {
+        try bytes.withUnsafeBytes { try write($0) }
+    }
+
+    mutating func write(_ bytes: UnsafeRawBufferPointer) throws {
         var offset = 0
         while offset < bytes.count {
             let n = systemWrite(fd, bytes.baseAddress! + offset, bytes.count - offset)
