@@ -43,6 +43,10 @@ func runExecutable(_ arguments: [String], stdout path: String? = nil, input: Str
         #expect(try Data(contentsOf: data) == before)
         #expect(errorMessage(["train", "--data", data.path, "--model", "baseline", "--output", dir.path])
                 == "\(dir.path): is a directory, not a regular file; the output must be a file path")
+        // A missing folder is found before training, not after it.
+        let lost = dir.appendingPathComponent("missing/model.latent").path
+        #expect(errorMessage(["train", "--data", data.path, "--model", "baseline", "--output", lost])
+                == "\(lost): cannot write the file (no such folder); nothing was changed")
         #expect(errorMessage(["generate", "--output", data.path, "--users", "3", "--items", "3", "--ratings", "4", "--seed", "1"]) == nil)
     }
 

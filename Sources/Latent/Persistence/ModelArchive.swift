@@ -66,7 +66,10 @@ public struct ModelArchive: Sendable, Equatable {
     public func matrix(_ name: String) throws -> Matrix {
         let shape = try int64s(name + ".shape")
         let storage = try floats(name)
-        guard shape.count == 2, shape[0] >= 0, shape[1] >= 0, Int(shape[0]) * Int(shape[1]) == storage.count else {
+        // The product is checked for overflow: a damaged shape must be an error, not a trap.
+        guard shape.count == 2, shape[0] >= 0, shape[1] >= 0,
+              case let (count, overflow) = Int(shape[0]).multipliedReportingOverflow(by: Int(shape[1])),
+              !overflow, count == storage.count else {
             throw ModelFileError.inconsistent("matrix \(name) has a bad shape")
         }
         return Matrix(rows: Int(shape[0]), columns: Int(shape[1]), storage: storage)

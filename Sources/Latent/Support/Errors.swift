@@ -27,7 +27,7 @@ public enum TrainingError: Error, Equatable, CustomStringConvertible {
         case let .diverged(epoch, rate) where rate == 0:
             return "training diverged at sweep \(epoch) (the loss is no longer finite); try a larger regularization, or check the data for extreme values; no model was saved"
         case let .diverged(epoch, rate):
-            return "training diverged at epoch \(epoch) (the loss is no longer finite) with learning rate \(rate); try a smaller learning rate; no model was saved"
+            return "training diverged at epoch \(epoch) (the loss exploded or is no longer finite) with learning rate \(rate); try a smaller learning rate (Adam, AdaGrad and RMSProp need much smaller rates than plain SGD, such as 0.001); no model was saved"
         case let .unstable(score, limit, advice):
             return "training diverged: the model's scores reach \(score.isFinite ? String(format: "%.3g", Double(score)) : "\(score)"), beyond any sensible score (limit \(String(format: "%.3g", Double(limit))) for these data); \(advice); no model was saved"
         case .emptyTrainingData:

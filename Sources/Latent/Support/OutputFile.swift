@@ -98,7 +98,15 @@ public enum OutputFile {
             target = destination.hasPrefix("/") ? destination
                 : ((target as NSString).deletingLastPathComponent as NSString).appendingPathComponent(destination)
         }
-        guard lstat(target, &info) == 0 else { return target }
+        guard lstat(target, &info) == 0 else {
+            // A new file: its folder must exist, so that a long run does not end in "no such folder".
+            let folder = (target as NSString).deletingLastPathComponent
+            var folderInfo = stat()
+            guard stat(folder.isEmpty ? "." : folder, &folderInfo) == 0, folderInfo.st_mode & S_IFMT == S_IFDIR else {
+                throw OutputError.cannotWrite(path: url.path, reason: "no such folder")
+            }
+            return target
+        }
         let kind: String?
         switch info.st_mode & S_IFMT {
         case S_IFREG: kind = nil
