@@ -167,7 +167,7 @@ import Testing
     @Test func aModelFileThatCannotBeWrittenIsAnErrorAndLeavesNothing() {
         let dir = TestData.temporaryDirectory()
         let url = dir.appendingPathComponent("missing-folder/m.latent")
-        #expect(throws: ModelFileError.self) { try ModelFile.write(CoreModelTests.handModel().archive(), to: url) }
+        #expect(throws: OutputError.self) { try ModelFile.write(CoreModelTests.handModel().archive(), to: url) }
         #expect((try? FileManager.default.contentsOfDirectory(atPath: dir.path)) == [])
     }
 }

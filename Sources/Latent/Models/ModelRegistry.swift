@@ -47,8 +47,9 @@ public enum ModelRegistry {
 }
 
 extension Recommender {
-    /// Saves the model to `url` atomically (see ``ModelFile``).
-    public func save(to url: URL) throws {
-        try ModelFile.write(archive(), to: url)
+    /// Saves the model to `url` atomically (see ``ModelFile`` and ``OutputFile``); `inputs`, the files the model was
+    /// made from, are never overwritten.
+    public func save(to url: URL, inputs: [URL] = []) throws {
+        try ModelFile.write(archive(), to: url, inputs: inputs)
     }
 }

@@ -4,8 +4,8 @@ import Foundation
 ///
 /// Layout (little-endian): the 8 magic bytes `LATENTMF`, a UInt32 format version, a UInt64 body length, the body,
 /// and a UInt64 checksum of everything before it. The body holds the archive kind and model name, the parameters
-/// (sorted by name), then the named arrays, each typed and counted. Files are written to a temporary file beside the
-/// target and renamed into place, so a reader never sees half a model.
+/// (sorted by name), then the named arrays, each typed and counted. Files are written by ``OutputFile``: whole or
+/// not at all.
 public enum ModelFile {
     /// The format version this build writes and the newest it reads.
     public static let formatVersion: UInt32 = 1
@@ -120,26 +120,13 @@ public enum ModelFile {
         return archive
     }
 
-    /// Writes `archive` to `url` atomically: streamed into a temporary file in the same folder (no copy of the
-    /// model in memory), flushed to disk, then renamed over `url`.
-    public static func write(_ archive: ModelArchive, to url: URL) throws {
-        let dir = url.deletingLastPathComponent()
-        let temp = dir.appendingPathComponent(".\(url.lastPathComponent).tmp-\(ProcessInfo.processInfo.processIdentifier)")
-        do {
-            var sink = try FileSink(path: temp.path)
-            let streamed = Result { try stream(archive, into: &sink) }
-            let closed = Result { try sink.close() }
-            try streamed.get()
-            try closed.get()
-            // rename(2) replaces an existing file atomically; FileManager.replaceItemAt fails on Linux when the
-            // target exists ("The file doesn't exist"), which broke overwriting a model.
-            guard rename(temp.path, url.path) == 0 else {
-                throw ModelFileError.io(path: url.path, reason: "cannot write the model file: \(String(cString: strerror(errno)))")
-            }
-        } catch {
-            try? FileManager.default.removeItem(at: temp)
-            if let error = error as? ModelFileError { throw error }
-            throw ModelFileError.io(path: url.path, reason: "cannot write the model file: \(error.localizedDescription)")
+    /// Writes `archive` to `url` whole or not at all, by the policy of ``OutputFile`` (never over one of `inputs`,
+    /// only over a regular file, through a temporary file renamed into place). The bytes are streamed to the file:
+    /// no copy of the model is made in memory.
+    public static func write(_ archive: ModelArchive, to url: URL, inputs: [URL] = []) throws {
+        try OutputFile.write(to: url, inputs: inputs) { sink in
+            var buffered = BufferedOutput(sink: sink)
+            try stream(archive, into: &buffered)
         }
     }
 
@@ -147,9 +134,9 @@ public enum ModelFile {
     public static func read(from url: URL) throws -> ModelArchive {
         let data: Data
         do {
-            data = try Data(contentsOf: url)
-        } catch {
-            throw ModelFileError.io(path: url.path, reason: "cannot read the model file: \(error.localizedDescription)")
+            data = try readWholeFile(url)
+        } catch let DataError.unreadable(file, reason) {
+            throw ModelFileError.io(path: file, reason: reason)
         }
         return try decode([UInt8](data), path: url.path)
     }
@@ -270,28 +257,19 @@ struct ChecksummingSink<Inner: ByteSink>: ByteSink {
     }
 }
 
-/// Writes to a new file through a 1 MiB buffer; the first write error is kept and thrown by ``flush()``.
-struct FileSink: ByteSink {
-    private let file: UnsafeMutablePointer<FILE>?
-    private let path: String
+/// Sends the bytes to an ``OutputSink`` through a 1 MiB buffer; the first write error is kept and thrown by
+/// ``flush()``.
+struct BufferedOutput: ByteSink {
+    private var sink: OutputSink?
     private var buffer: [UInt8] = []
-    private var failure: Int32 = 0
+    private var failure: (any Error)?
     private static let capacity = 1 << 20
 
-    static var placeholder: FileSink { FileSink() }
+    static var placeholder: BufferedOutput { BufferedOutput(sink: nil) }
 
-    private init() {
-        file = nil
-        path = ""
-    }
-
-    init(path: String) throws {
-        guard let file = fopen(path, "wb") else {
-            throw ModelFileError.io(path: path, reason: "cannot create the file: \(String(cString: strerror(errno)))")
-        }
-        self.file = file
-        self.path = path
-        buffer.reserveCapacity(Self.capacity)
+    init(sink: OutputSink?) {
+        self.sink = sink
+        if sink != nil { buffer.reserveCapacity(Self.capacity) }
     }
 
     mutating func append(_ raw: UnsafeRawBufferPointer) {
@@ -309,27 +287,13 @@ struct FileSink: ByteSink {
     }
 
     private mutating func put(_ raw: UnsafeRawBufferPointer) {
-        guard failure == 0, let file, let base = raw.baseAddress, raw.count > 0 else { return }
-        if fwrite(base, 1, raw.count, file) != raw.count { failure = errno == 0 ? EIO : errno }
+        guard failure == nil, raw.count > 0 else { return }
+        do { try sink?.write(raw) } catch { failure = error }
     }
 
     mutating func flush() throws {
         drain()
-        guard let file else { return }
-        if failure == 0 && fflush(file) != 0 { failure = errno }
-        // On disk before the rename makes it the model.
-        if failure == 0 && fsync(fileno(file)) != 0 { failure = errno }
-        guard failure == 0 else {
-            throw ModelFileError.io(path: path, reason: "cannot write the model file: \(String(cString: strerror(failure)))")
-        }
-    }
-
-    /// Closes the file; call once.
-    func close() throws {
-        guard let file else { return }
-        guard fclose(file) == 0 else {
-            throw ModelFileError.io(path: path, reason: "cannot write the model file: \(String(cString: strerror(errno)))")
-        }
+        if let failure { throw failure }
     }
 }
 

@@ -33,6 +33,8 @@ struct TrainCommand: ParsableCommand {
         let descriptor = try ModelRegistry.descriptor(named: model)
         let h = try hyperparameters.hyperparameters()
         try h.checkNames(descriptor.parameters)
+        let inputFiles = [data, inputs.itemFeatures].compactMap { $0 }.map { URL(fileURLWithPath: $0) }
+        _ = try OutputFile.checkedTarget(URL(fileURLWithPath: output), inputs: inputFiles)
         let features = try inputs.readItemFeatures()
         _ = try inputs.interactionConversion()
 
@@ -60,7 +62,7 @@ struct TrainCommand: ParsableCommand {
         }
         let fitSeconds = seconds(since: start)
         clock = .now
-        try trained.save(to: URL(fileURLWithPath: output))
+        try trained.save(to: URL(fileURLWithPath: output), inputs: inputFiles)
         let writeSeconds = seconds(since: clock)
         if json {
             console.line(try jsonLine(TrainReport(

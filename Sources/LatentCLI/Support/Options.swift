@@ -51,9 +51,15 @@ struct DataOptions: ParsableArguments {
 
     var readOptions: ReadOptions { ReadOptions(skipInvalid: skipInvalid, ratingScale: ratingScale) }
 
-    /// Reads a rating file, reporting skipped lines on the error stream.
+    /// Reads a rating file (`-`: standard input), reporting skipped lines, and an interaction file that detection
+    /// found, on the error stream.
     func read(_ path: String) throws -> (RatingSet, ReadReport) {
-        let (set, report) = try RatingReader.read(URL(fileURLWithPath: path), format: format, options: readOptions)
+        let (set, report) = path == "-"
+            ? try RatingReader.readStandardInput(format: format, options: readOptions)
+            : try RatingReader.read(URL(fileURLWithPath: path), format: format, options: readOptions)
+        if format == .auto, let layout = report.layout, layout.ratingColumn == nil {
+            Console.current.note("read \(path == "-" ? "standard input" : path) as interactions (\(layout); every line is worth 1)")
+        }
         if report.skippedLines > 0 {
             var note = "skipped \(report.skippedLines) invalid line\(report.skippedLines == 1 ? "" : "s") of \(path)"
             if let first = report.firstSkipped { note += " (the first: \(first))" }
