@@ -32,7 +32,7 @@ struct TrainCommand: ParsableCommand {
         // Check everything that can be checked before the long work.
         let descriptor = try ModelRegistry.descriptor(named: model)
         let h = try hyperparameters.hyperparameters()
-        try h.checkNames(descriptor.parameters)
+        _ = try h.canonical(for: descriptor.parameters)
         let inputFiles = [data, inputs.itemFeatures].compactMap { $0 }.map { URL(fileURLWithPath: $0) }
         _ = try OutputFile.checkedTarget(URL(fileURLWithPath: output), inputs: inputFiles)
         let features = try inputs.readItemFeatures()
