@@ -26,11 +26,15 @@ struct TrainCommand: ParsableCommand {
     @OptionGroup(title: "Model inputs") var inputs: ModelInputOptions
     @OptionGroup(title: "Run") var execution: RunOptions
     @Flag(help: "Print one JSON object: counts, read/build/fit/write seconds, peak memory.") var json = false
+    @Option(help: "latent (this process) or spark (Apache Spark's ALS for als and implicit-als; see --master).")
+    var engine: TrainingEngine = .latent
+    @OptionGroup(title: "Spark engine (--engine spark)") var spark: SparkOptions
 
     func run() throws {
         let console = Console.current
         // Check everything that can be checked before the long work.
         let descriptor = try ModelRegistry.descriptor(named: model)
+        if engine == .spark { return try trainOnSpark(descriptor) }
         let h = try hyperparameters.hyperparameters()
         _ = try h.canonical(for: descriptor.parameters)
         let inputFiles = [data, inputs.itemFeatures].compactMap { $0 }.map { URL(fileURLWithPath: $0) }
@@ -49,12 +53,11 @@ struct TrainCommand: ParsableCommand {
         let matrix = RatingMatrix(consume set, duplicates: reading.duplicates)
         let buildSeconds = seconds(since: clock)
         let bar = execution.progressBar("training \(descriptor.name)")
-        var context = execution.context(ratingScale: scale, progress: bar)
-        context.itemFeatures = features
+        let context = execution.context(ratingScale: scale, progress: bar)
         let start = ContinuousClock.now
         let trained: any Recommender
         do {
-            trained = try descriptor.fit(matrix, hyperparameters: h, context: context)
+            trained = try descriptor.fit(matrix, inputs: ModelInputs(itemFeatures: features), hyperparameters: h, context: context)
             bar?.finish()
         } catch {
             bar?.finish()
