@@ -85,19 +85,10 @@ public struct RankingEvaluationReport: Sendable, Equatable, Codable {
 /// every pair of the training part as an interaction of weight 1, rank all items each user did not interact with,
 /// and judge against the test items that user rated at or above the relevance threshold.
 public enum RankingProtocol {
-    /// Fits `model` on `train` (every observation an interaction of weight 1, or as `conversion` says) and evaluates
-    /// the ranking on `test`.
-    public static func evaluate(model: ModelDescriptor, hyperparameters: Hyperparameters = Hyperparameters(),
-                                train: RatingSet, test: RatingSet, k: Int = 10, relevanceThreshold: Float = 4,
-                                conversion: InteractionConversion = .allPairs, duplicates: DuplicatePolicy = .keepLast,
-                                context: TrainingContext = TrainingContext()) throws -> RankingFoldReport {
-        try crossValidate(model: model, hyperparameters: hyperparameters, splits: [TrainTestSplit(train: train, test: test)],
-                          k: k, relevanceThreshold: relevanceThreshold, conversion: conversion, duplicates: duplicates,
-                          context: context).folds[0]
-    }
-
-    /// Protocol T on every split (``CrossValidation/run(_:splits:inputs:hyperparameters:context:training:measure:onFold:)``);
-    /// `onFold` is called after each fold with its index (from 0) and figures.
+    /// Fits `model` on each split's training part (every observation an interaction of weight 1, or as `conversion`
+    /// says) and evaluates the ranking on its test part, by the one loop
+    /// ``CrossValidation/run(_:splits:inputs:hyperparameters:context:training:measure:onFold:)``; `onFold` is called
+    /// after each fold with its index (from 0) and figures.
     public static func crossValidate(model: ModelDescriptor, inputs: ModelInputs = ModelInputs(),
                                      hyperparameters: Hyperparameters = Hyperparameters(),
                                      splits: [TrainTestSplit], k: Int = 10, relevanceThreshold: Float = 4,

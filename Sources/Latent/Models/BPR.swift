@@ -54,9 +54,7 @@ public struct BPR: Sendable {
                 for _ in 0..<users.count {
                     let n = rng.nextInt(below: users.count)
                     let u = Int(users[n]), i = Int(items[n])
-                    guard seen.count(of: u) < itemCount else { skipped += 1; continue }
-                    var j = rng.nextInt(below: itemCount)
-                    while seen.contains(row: u, column: Int32(j)) { j = rng.nextInt(below: itemCount) }
+                    guard let j = seen.sampleAbsent(row: u, columns: itemCount, using: &rng) else { skipped += 1; continue }
                     let pu = pp.baseAddress! + u * k, qi = qp.baseAddress! + i * k, qj = qp.baseAddress! + j * k
                     var x = Vector.dot(pu, qi, count: k) - Vector.dot(pu, qj, count: k)
                     if useBias { x += bp[i] - bp[j] }

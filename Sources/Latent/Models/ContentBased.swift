@@ -73,7 +73,7 @@ public struct ContentBasedRegression: Sendable {
         let failure = FirstError()
         let rate = Double(learningRate), iterations = self.iterations, solver = self.solver
         theta.withUnsafeMutableBufferPointer { buffer in
-            let out = SharedBuffer(buffer)
+            let out = SharedPointer(buffer.baseAddress!)
             Parallel.forEachRange(data.userCount, threads: context.threads) { users in
                 var t = [Double](repeating: 0, count: n)
                 for u in users {
@@ -83,7 +83,7 @@ public struct ContentBasedRegression: Sendable {
                         case .gd: try problem.gradientDescent(user: u, theta: &t, rate: rate, iterations: iterations)
                         }
                     } catch {
-                        failure.record(user: u, error)
+                        failure.record(index: u, error)
                         return
                     }
                     for c in 0..<n { out[u * n + c] = t[c] }
@@ -100,20 +100,6 @@ public struct ContentBasedRegression: Sendable {
             userFactors: Matrix(rows: data.userCount, columns: n, storage: theta.map { Float($0) }), itemFactors: x,
             foldIn: .ridge(lambda: regularization / 10))
     }
-}
-
-/// The first error thrown by any thread (the one of the lowest user, so the report does not depend on timing).
-final class FirstError: @unchecked Sendable {
-    private let lock = NSLock()
-    private var best: (user: Int, error: any Error)?
-
-    func record(user: Int, _ error: any Error) {
-        lock.lock()
-        defer { lock.unlock() }
-        if best == nil || user < best!.user { best = (user, error) }
-    }
-
-    var error: (any Error)? { best?.error }
 }
 
 /// The content-based objective J(Theta) = sum over users of their regularized squared errors, kept as each user's
@@ -144,17 +130,20 @@ public struct ContentObjective: DifferentiableObjective, Sendable {
         gram = [Double](repeating: 0, count: data.userCount * n * n)
         linear = [Double](repeating: 0, count: data.userCount * n)
         constant = [Double](repeating: 0, count: data.userCount)
-        var row = [Double](repeating: 0, count: n)
-        for u in 0..<data.userCount {
-            for e in data.byUser.range(of: u) {
-                let i = Int(data.byUser.indices[e])
-                let y = Double(data.byUser.values[e]) - (itemMeans.isEmpty ? 0 : Double(itemMeans[i]))
-                for c in 0..<n { row[c] = Double(design[i, c]) }
-                for a in 0..<n {
-                    linear[u * n + a] += row[a] * y
-                    for b in 0..<n { gram[(u * n + a) * n + b] += row[a] * row[b] }
+        var equations = NormalEquations(dimension: n)
+        design.storage.withUnsafeBufferPointer { x in
+            for u in 0..<data.userCount {
+                equations.reset()
+                for e in data.byUser.range(of: u) {
+                    let i = Int(data.byUser.indices[e])
+                    let y = Double(data.byUser.values[e]) - (itemMeans.isEmpty ? 0 : Double(itemMeans[i]))
+                    equations.add(x.baseAddress! + i * n, target: y)
+                    constant[u] += y * y
                 }
-                constant[u] += y * y
+                for a in 0..<n {
+                    linear[u * n + a] = equations.b[a]
+                    for b in 0..<n { gram[(u * n + a) * n + b] = equations.a[min(a, b) * n + max(a, b)] }
+                }
             }
         }
     }

@@ -93,11 +93,11 @@ public protocol Recommender: Sendable {
     func rawPrediction(user: Int?, item: Int?) -> Float
 
     /// Writes the score of every item for the known user `user` into `scores` (`domain.items.count` entries).
-    func scoreItems(user: Int, into scores: UnsafeMutableBufferPointer<Float>)
+    func scoreItems(user: Int, into scores: inout [Float])
 
     /// Writes the score of every item for a user the model has not seen, from that user's ratings or interactions
     /// (dense item index, value), without retraining. An empty list gives the scores of an unknown user.
-    func scoreItems(foldingIn ratings: [(item: Int, value: Float)], into scores: UnsafeMutableBufferPointer<Float>)
+    func scoreItems(foldingIn ratings: [(item: Int, value: Float)], into scores: inout [Float])
 
     /// One vector per item to compare items by (factors, features, embeddings), or nil when the model has none.
     var itemVectors: Matrix? { get }

@@ -229,7 +229,7 @@ public struct SGDMatrixFactorization: Sendable {
     }
 
     /// The factor and bias arrays, shared by the threads of a sub-epoch, which update disjoint rows of them.
-    struct SharedFactors: @unchecked Sendable {
+    struct SharedFactors {
         let p: UnsafeMutablePointer<Float>, q: UnsafeMutablePointer<Float>
         let bu: UnsafeMutablePointer<Float>?, bi: UnsafeMutablePointer<Float>?
     }

@@ -19,7 +19,7 @@ extension Recommender {
                 var mask = candidates
                 for n in range {
                     let u = users[n]
-                    scores.withUnsafeMutableBufferPointer { scoreItems(user: u, into: $0) }
+                    scoreItems(user: u, into: &scores)
                     if excludeSeen { for i in domain.seen.columns(of: u) { mask[Int(i)] = false } }
                     out[n] = Self.best(scores, count: count, among: mask)
                     if excludeSeen { for i in domain.seen.columns(of: u) { mask[Int(i)] = candidates[Int(i)] } }

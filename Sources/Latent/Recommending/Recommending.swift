@@ -64,7 +64,7 @@ extension Recommender {
                           allowed: Set<String>? = nil, excluded: Set<String> = []) -> [ScoredID] {
         let known = ratings.compactMap { r in domain.items.index(of: r.item).map { (item: $0, value: r.value) } }
         var scores = [Float](repeating: 0, count: domain.items.count)
-        scores.withUnsafeMutableBufferPointer { scoreItems(foldingIn: known, into: $0) }
+        scoreItems(foldingIn: known, into: &scores)
         var ranking = scores
         if let first = scores.first, scores.allSatisfy({ $0 == first }) {
             ranking = [Float](repeating: 0, count: domain.items.count)
@@ -79,23 +79,25 @@ extension Recommender {
     /// The `count` items most related to `item` by the model's item vectors, most related first; the item itself is
     /// left out. With ``SimilarityMetric/euclidean`` the score is the negated distance.
     public func similarItems(to item: String, count: Int = 10, metric: SimilarityMetric = .euclidean) throws -> [ScoredID] {
-        guard let i = domain.items.index(of: item) else { throw RecommendationError.unknownItem(item) }
-        guard let vectors = itemVectors else {
-            throw RecommendationError.unsupported("the \(name) model has no item vectors to compare items by")
-        }
-        return Self.nearest(to: i, in: vectors, count: count, metric: metric).map {
-            ScoredID(id: domain.items[$0.index], score: $0.score)
-        }
+        try nearest(to: domain.items.index(of: item), or: .unknownItem(item), in: itemVectors, of: "item", ids: domain.items,
+                    count: count, metric: metric)
     }
 
     /// The `count` users most similar to `user` by the model's user vectors, most similar first.
     public func similarUsers(to user: String, count: Int = 10, metric: SimilarityMetric = .cosine) throws -> [ScoredID] {
-        guard let u = domain.users.index(of: user) else { throw RecommendationError.unknownUser(user) }
-        guard let vectors = userVectors else {
-            throw RecommendationError.unsupported("the \(name) model has no user vectors to compare users by")
+        try nearest(to: domain.users.index(of: user), or: .unknownUser(user), in: userVectors, of: "user", ids: domain.users,
+                    count: count, metric: metric)
+    }
+
+    /// The rows of `vectors` nearest to row `index` by identifier, or `unknown` when there is no such row.
+    private func nearest(to index: Int?, or unknown: RecommendationError, in vectors: Matrix?, of kind: String, ids: IDMap,
+                         count: Int, metric: SimilarityMetric) throws -> [ScoredID] {
+        guard let index else { throw unknown }
+        guard let vectors else {
+            throw RecommendationError.unsupported("the \(name) model has no \(kind) vectors to compare \(kind)s by")
         }
-        return Self.nearest(to: u, in: vectors, count: count, metric: metric).map {
-            ScoredID(id: domain.users[$0.index], score: $0.score)
+        return Self.nearest(to: index, in: vectors, count: count, metric: metric).map {
+            ScoredID(id: ids[$0.index], score: $0.score)
         }
     }
 
