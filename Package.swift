@@ -13,7 +13,10 @@ let package = Package(
     ],
     targets: [
         // The library: no dependency beyond the toolchain.
-        .target(name: "Latent"),
+        .target(name: "Latent", dependencies: ["LatentKernels"]),
+        // The SGD epoch kernel in C, compiled for several instruction sets and chosen for the CPU at load time, so
+        // that a plain `swift build -c release` runs the AVX2 code on a CPU that has it.
+        .target(name: "LatentKernels"),
         // The commands of `latent`, as a library so that tests can run them in process.
         .target(
             name: "LatentCLI",

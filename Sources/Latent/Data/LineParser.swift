@@ -9,6 +9,9 @@ struct ParseConfiguration: Sendable {
     let skipInvalid: Bool
     /// How many fields a line may have (``DelimitedLayout/columnCount``): a line with more is an error.
     let fieldsNeeded: Int
+    /// Whether the bytes are a read-only file mapping whose pages may be dropped once parsed (never for memory
+    /// that the bytes own: dropping would zero it).
+    var releasePassedPages = false
 
     init(layout: DelimitedLayout, scale: ClosedRange<Float>?, skipInvalid: Bool) {
         self.layout = layout
@@ -26,12 +29,28 @@ struct ParseConfiguration: Sendable {
 }
 
 extension RatingReader {
+    /// About how many lines `range` holds (a little more): its length over the mean line length of its first 64 KiB,
+    /// so that the arrays of a chunk are allocated once.
+    static func lineEstimate(_ bytes: UnsafeRawBufferPointer, _ range: Range<Int>) -> Int {
+        let sample = min(range.count, 1 << 16)
+        guard sample > 0 else { return 16 }
+        var lines = 0
+        var p = range.lowerBound
+        let end = range.lowerBound + sample
+        while p < end, let found = memchr(bytes.baseAddress! + p, 0x0A, end - p) {
+            lines += 1
+            p = bytes.baseAddress!.distance(to: UnsafeRawPointer(found)) + 1
+        }
+        guard lines > 0 else { return range.count / 16 + 16 }
+        return Int(Double(range.count) * Double(lines) / Double(sample) * 1.05) + 16
+    }
+
     /// Parses the lines in `range` of `bytes`. `first` says whether the chunk starts the input (and so holds the header).
     static func parseChunk(_ bytes: UnsafeRawBufferPointer, _ range: Range<Int>, first: Bool,
                            _ config: ParseConfiguration) -> ChunkResult {
         var result = ChunkResult()
         let layout = config.layout
-        let estimate = range.count / 16 + 16
+        let estimate = lineEstimate(bytes, range)
         result.userIndices.reserveCapacity(estimate)
         result.itemIndices.reserveCapacity(estimate)
         result.values.reserveCapacity(estimate)
@@ -52,7 +71,17 @@ extension RatingReader {
         var pos = range.lowerBound
         let n = range.upperBound
 
+        // A mapped file's pages are given back as the parse passes them (whole pages inside this chunk only), so the
+        // text does not stay in memory beside the ratings read from it.
+        let pageSize = max(1, Int(sysconf(Int32(_SC_PAGESIZE))))
+        let address = Int(bitPattern: bytes.baseAddress)
+        var released = (address + range.lowerBound + pageSize - 1) / pageSize * pageSize
         while pos < n {
+            if config.releasePassedPages && address + pos - released >= 8 << 20 {
+                let upTo = (address + pos) / pageSize * pageSize
+                madvise(UnsafeMutableRawPointer(bitPattern: released), upTo - released, MADV_DONTNEED)
+                released = upTo
+            }
             // The line is bytes[pos..<lineEnd]; the next starts after the newline.
             var end = pos
             if let p = memchr(bytes.baseAddress! + pos, 0x0A, n - pos) {

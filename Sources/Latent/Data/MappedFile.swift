@@ -6,6 +6,8 @@ struct MappedFile {
     /// What errors call the input: its path, or "standard input".
     let name: String
     private let data: Data
+    /// Whether the bytes are a mapping of the file (a regular file), rather than memory holding a copy.
+    let isMapped: Bool
 
     /// The file at `url`.
     init(_ url: URL) throws {
@@ -20,8 +22,10 @@ struct MappedFile {
            let base = mmap(nil, Int(info.st_size), PROT_READ, MAP_PRIVATE, fd, 0), base != MAP_FAILED {
             let size = Int(info.st_size)
             data = Data(bytesNoCopy: base, count: size, deallocator: .custom { pointer, count in munmap(pointer, count) })
+            isMapped = true
         } else {
             data = try Self.readToEnd(fd, name: name)
+            isMapped = false
         }
     }
 
@@ -29,6 +33,7 @@ struct MappedFile {
     init(standardInput: Void) throws {
         name = "standard input"
         data = try Self.readToEnd(0, name: name)
+        isMapped = false
     }
 
     func withBytes<R>(_ body: (UnsafeRawBufferPointer) throws -> R) rethrows -> R {

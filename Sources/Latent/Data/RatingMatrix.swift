@@ -1,3 +1,5 @@
+import Foundation
+
 /// What to do when the same (user, item) pair occurs more than once.
 public enum DuplicatePolicy: String, Sendable, CaseIterable, Codable {
     /// Keep the observation that comes last in the input (the default: a later rating replaces an earlier one).
@@ -13,7 +15,8 @@ public enum DuplicatePolicy: String, Sendable, CaseIterable, Codable {
 /// The interaction matrix the models learn from: ratings stored by user and by item in compressed sparse form.
 ///
 /// Built from a ``RatingSet``; only users and items that occur are kept, and each (user, item) pair is stored once
-/// according to a ``DuplicatePolicy``. Rows are sorted by index.
+/// according to a ``DuplicatePolicy``. Rows are sorted by index. The by-item rows are built from the by-user rows the
+/// first time a model asks for them, so a model that never does (SGD) holds the ratings once: 8 bytes a rating.
 public struct RatingMatrix: Sendable {
     /// The users, in index order (only those with at least one rating).
     public let users: IDMap
@@ -21,8 +24,9 @@ public struct RatingMatrix: Sendable {
     public let items: IDMap
     /// Ratings by user: row u lists the items u rated and the ratings.
     public let byUser: SparseRows
-    /// Ratings by item: row i lists the users who rated i and the ratings.
-    public let byItem: SparseRows
+    /// Ratings by item: row i lists the users who rated i and the ratings (built on first use, then kept).
+    public var byItem: SparseRows { byItemCache.transpose(of: byUser, columns: items.count) }
+    private let byItemCache = TransposeCache()
     /// The mean of all stored ratings.
     public let globalMean: Float
     /// How many input observations were folded into another by the duplicate policy.
@@ -36,14 +40,19 @@ public struct RatingMatrix: Sendable {
     public var count: Int { byUser.entryCount }
 
     /// Builds the matrix from `set`, folding duplicate pairs by `duplicates`.
-    public init(_ set: RatingSet, duplicates: DuplicatePolicy = .keepLast) {
+    ///
+    /// The observations are sorted into rows by user (a stable counting sort), then each row by item in place, folding
+    /// duplicates as it goes; `set` is consumed, and its arrays are released as soon as the rows hold the ratings
+    /// (when the caller passes its last copy), so the build holds at most 20 bytes a rating.
+    public init(_ set: consuming RatingSet, duplicates: DuplicatePolicy = .keepLast) {
         // Keep only the users and items that occur, in order of first occurrence.
         var userMap = [Int32](repeating: -1, count: set.users.count)
         var itemMap = [Int32](repeating: -1, count: set.items.count)
         var userIDs: [String] = []
         var itemIDs: [String] = []
-        for n in 0..<set.count {
-            let u = Int(set.userIndices[n]), i = Int(set.itemIndices[n])
+        let n = set.count
+        for k in 0..<n {
+            let u = Int(set.userIndices[k]), i = Int(set.itemIndices[k])
             if userMap[u] < 0 {
                 userMap[u] = Int32(userIDs.count)
                 userIDs.append(set.users[u])
@@ -59,63 +68,93 @@ public struct RatingMatrix: Sendable {
         var offsets = [Int](repeating: 0, count: userCount + 1)
         for u in set.userIndices { offsets[Int(userMap[Int(u)]) + 1] += 1 }
         for u in 0..<userCount { offsets[u + 1] += offsets[u] }
-        var next = offsets
-        var rowItems = [Int32](repeating: 0, count: set.count)
-        var rowValues = [Float](repeating: 0, count: set.count)
-        for n in 0..<set.count {
-            let u = Int(userMap[Int(set.userIndices[n])])
-            let p = next[u]
-            rowItems[p] = itemMap[Int(set.itemIndices[n])]
-            rowValues[p] = set.values[n]
-            next[u] = p + 1
+        var rowItems = [Int32](repeating: 0, count: n)
+        var rowValues = [Float](repeating: 0, count: n)
+        do {
+            var next = offsets
+            for k in 0..<n {
+                let u = Int(userMap[Int(set.userIndices[k])])
+                let p = next[u]
+                rowItems[p] = itemMap[Int(set.itemIndices[k])]
+                rowValues[p] = set.values[k]
+                next[u] = p + 1
+            }
         }
+        set = RatingSet()
 
-        // Sort each row by item (stably) and fold duplicates.
-        var outOffsets = [Int](repeating: 0, count: userCount + 1)
-        var outItems = [Int32]()
-        var outValues = [Float]()
-        outItems.reserveCapacity(set.count)
-        outValues.reserveCapacity(set.count)
+        // Sort each row by item (stably) and fold duplicates, writing the rows back to front in place.
         var folded = 0
+        var end = 0
         // Sort keys: the item in the high half, the position in the row (for stability) in the low half.
         var keys: [UInt64] = []
-        var order: [Int] = []
-        for u in 0..<userCount {
-            let lo = offsets[u], hi = offsets[u + 1]
-            keys.removeAll(keepingCapacity: true)
-            for p in lo..<hi { keys.append(UInt64(UInt32(bitPattern: rowItems[p])) << 32 | UInt64(p - lo)) }
-            keys.sort()
-            order.removeAll(keepingCapacity: true)
-            for key in keys { order.append(lo + Int(key & 0xFFFF_FFFF)) }
-            var k = 0
-            while k < order.count {
-                let item = rowItems[order[k]]
-                var end = k + 1
-                while end < order.count && rowItems[order[end]] == item { end += 1 }
-                let value: Float
-                switch duplicates {
-                case .keepLast: value = rowValues[order[end - 1]]
-                case .keepFirst: value = rowValues[order[k]]
-                case .average, .sum:
-                    var s: Double = 0
-                    for m in k..<end { s += Double(rowValues[order[m]]) }
-                    value = Float(duplicates == .sum ? s : s / Double(end - k))
+        var rowI: [Int32] = [], rowV: [Float] = []
+        rowItems.withUnsafeMutableBufferPointer { items in
+        rowValues.withUnsafeMutableBufferPointer { values in
+            var lo = 0
+            for u in 0..<userCount {
+                let hi = offsets[u + 1]
+                offsets[u] = end
+                var sorted = true
+                var p = lo + 1
+                while p < hi {
+                    if items[p - 1] >= items[p] { sorted = false; break }
+                    p += 1
                 }
-                folded += end - k - 1
-                outItems.append(item)
-                outValues.append(value)
-                k = end
+                if sorted {
+                    // Already strictly ascending: no duplicate; move it down over what was folded.
+                    if end != lo {
+                        for q in lo..<hi {
+                            items[end + q - lo] = items[q]
+                            values[end + q - lo] = values[q]
+                        }
+                    }
+                    end += hi - lo
+                } else {
+                    keys.removeAll(keepingCapacity: true)
+                    for q in lo..<hi { keys.append(UInt64(UInt32(bitPattern: items[q])) << 32 | UInt64(q - lo)) }
+                    keys.sort()
+                    rowI.removeAll(keepingCapacity: true)
+                    rowV.removeAll(keepingCapacity: true)
+                    var k = 0
+                    while k < keys.count {
+                        let item = Int32(bitPattern: UInt32(keys[k] >> 32))
+                        var last = k + 1
+                        while last < keys.count && keys[last] >> 32 == keys[k] >> 32 { last += 1 }
+                        let value: Float
+                        switch duplicates {
+                        case .keepLast: value = values[lo + Int(keys[last - 1] & 0xFFFF_FFFF)]
+                        case .keepFirst: value = values[lo + Int(keys[k] & 0xFFFF_FFFF)]
+                        case .average, .sum:
+                            var s: Double = 0
+                            for m in k..<last { s += Double(values[lo + Int(keys[m] & 0xFFFF_FFFF)]) }
+                            value = Float(duplicates == .sum ? s : s / Double(last - k))
+                        }
+                        folded += last - k - 1
+                        rowI.append(item)
+                        rowV.append(value)
+                        k = last
+                    }
+                    for q in rowI.indices {
+                        items[end + q] = rowI[q]
+                        values[end + q] = rowV[q]
+                    }
+                    end += rowI.count
+                }
+                lo = hi
             }
-            outOffsets[u + 1] = outItems.count
+        }}
+        offsets[userCount] = end
+        if end < n {
+            rowItems.removeLast(n - end)
+            rowValues.removeLast(n - end)
         }
 
         self.users = IDMap(userIDs)
         self.items = IDMap(itemIDs)
-        self.byUser = SparseRows(offsets: outOffsets, indices: outItems, values: outValues)
-        self.byItem = byUser.transposed(columnCount: itemIDs.count)
+        self.byUser = SparseRows(offsets: offsets, indices: rowItems, values: rowValues)
         var sum: Double = 0
-        for v in outValues { sum += Double(v) }
-        self.globalMean = outValues.isEmpty ? 0 : Float(sum / Double(outValues.count))
+        for v in rowValues { sum += Double(v) }
+        self.globalMean = rowValues.isEmpty ? 0 : Float(sum / Double(rowValues.count))
         self.duplicateCount = folded
     }
 
@@ -139,6 +178,15 @@ public struct RatingMatrix: Sendable {
         return lo...hi
     }
 
+    /// The number of ratings of each item, in item order (from ``byUser``: it does not build ``byItem``).
+    public func itemCounts() -> [Int] {
+        var counts = [Int](repeating: 0, count: itemCount)
+        byUser.indices.withUnsafeBufferPointer { items in
+            for i in items { counts[Int(i)] += 1 }
+        }
+        return counts
+    }
+
     /// The ratings as parallel (user, item, value) arrays in row order: the order an epoch of SGD starts from.
     public func triples() -> (users: [Int32], items: [Int32], values: [Float]) {
         var us = [Int32](repeating: 0, count: count)
@@ -146,5 +194,21 @@ public struct RatingMatrix: Sendable {
             for n in byUser.range(of: u) { us[n] = Int32(u) }
         }
         return (us, byUser.indices, byUser.values)
+    }
+}
+
+/// The by-item rows of a ``RatingMatrix``, built on first use and kept; shared by the copies of the matrix.
+final class TransposeCache: @unchecked Sendable {
+    private let lock = NSLock()
+    private var rows: SparseRows?
+
+    /// The transpose of `byUser` (with `columns` rows), built once.
+    func transpose(of byUser: SparseRows, columns: Int) -> SparseRows {
+        lock.lock()
+        defer { lock.unlock() }
+        if let rows { return rows }
+        let t = byUser.transposed(columnCount: columns)
+        rows = t
+        return t
     }
 }

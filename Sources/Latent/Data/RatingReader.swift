@@ -52,7 +52,7 @@ public enum RatingReader {
                             options: ReadOptions = ReadOptions()) throws -> (RatingSet, ReadReport) {
         let file = try MappedFile(url)
         return try file.withBytes { bytes in
-            try parse(bytes, name: url.path, format: format, layout: layout, options: options)
+            try parse(bytes, name: url.path, format: format, layout: layout, options: options, mapped: file.isMapped)
         }
     }
 
@@ -81,7 +81,7 @@ public enum RatingReader {
     }
 
     static func parse(_ whole: UnsafeRawBufferPointer, name: String, format: RatingFileFormat, layout given: DelimitedLayout?,
-                      options: ReadOptions) throws -> (RatingSet, ReadReport) {
+                      options: ReadOptions, mapped: Bool = false) throws -> (RatingSet, ReadReport) {
         // A UTF-8 byte order mark is not part of the first field.
         var bytes = whole
         if bytes.count >= 3 && bytes[0] == 0xEF && bytes[1] == 0xBB && bytes[2] == 0xBF {
@@ -89,7 +89,11 @@ public enum RatingReader {
         }
         let layout = given ?? format.layout ?? detectLayout(lines: firstLines(bytes, detectionLines))
         var report = ReadReport(layout: layout)
-        let config = ParseConfiguration(layout: layout, scale: options.ratingScale, skipInvalid: options.skipInvalid)
+        let config = {
+            var c = ParseConfiguration(layout: layout, scale: options.ratingScale, skipInvalid: options.skipInvalid)
+            c.releasePassedPages = mapped
+            return c
+        }()
 
         // Cut the input at line ends into chunks, one per thread for large inputs.
         let threads = options.threads > 0 ? options.threads : ProcessInfo.processInfo.activeProcessorCount

@@ -1,3 +1,5 @@
+import LatentKernels
+
 /// Matrix factorization by stochastic gradient descent, with or without biases (the course notes' `sgd-mf` and
 /// `biased-mf`).
 ///
@@ -214,12 +216,9 @@ public struct SGDMatrixFactorization: Sendable {
             foldIn: .ridge(lambda: userRegularization))
     }
 
-    /// One rating, packed so an epoch streams through contiguous memory.
-    struct Rating {
-        var user: Int32
-        var item: Int32
-        var value: Float
-    }
+    /// One rating, packed so an epoch streams through contiguous memory: (user, item, value), 12 bytes, the C
+    /// kernel's `latent_rating`.
+    typealias Rating = latent_rating
 
     /// The step size and penalties of one SGD update, and the layout of the factor rows.
     struct Step {
@@ -254,12 +253,22 @@ public struct SGDMatrixFactorization: Sendable {
             return group
         }
         let userGroup = groups((0..<data.userCount).map { data.byUser.count(of: $0) })
-        let itemGroup = groups((0..<data.itemCount).map { data.byItem.count(of: $0) })
-        var blocks = [[Rating]](repeating: [], count: grid * grid)
+        let itemGroup = groups(data.itemCounts())
+        // Each block allocated at its size: the blocks hold the ratings once more, 12 bytes each, and no more.
+        var sizes = [Int](repeating: 0, count: grid * grid)
+        let rows = data.byUser
         for u in 0..<data.userCount {
-            for n in data.byUser.range(of: u) {
-                let i = Int(data.byUser.indices[n])
-                blocks[userGroup[u] * grid + itemGroup[i]].append(Rating(user: Int32(u), item: Int32(i), value: data.byUser.values[n]))
+            for n in rows.range(of: u) { sizes[userGroup[u] * grid + itemGroup[Int(rows.indices[n])]] += 1 }
+        }
+        var blocks = sizes.map { size in
+            var block = [Rating]()
+            block.reserveCapacity(size)
+            return block
+        }
+        for u in 0..<data.userCount {
+            for n in rows.range(of: u) {
+                let i = Int(rows.indices[n])
+                blocks[userGroup[u] * grid + itemGroup[i]].append(Rating(user: Int32(u), item: Int32(i), value: rows.values[n]))
             }
         }
         return blocks
@@ -268,52 +277,22 @@ public struct SGDMatrixFactorization: Sendable {
     /// One pass of SGD over `ratings` in order; returns the sum of squared errors seen before each update.
     ///
     /// The factor rows hold `step.stride` floats, a multiple of 8 with the padding columns zero: a padding
-    /// column's gradient is zero, so it stays zero, and every row is processed in whole SIMD8 lanes.
+    /// column's gradient is zero, so it stays zero, and every row is processed in whole SIMD8 lanes. Per rating,
+    /// with e = r - (mu + b_u + b_i + p_u . q_i) (the dot product in two SIMD8 accumulators, summed left to right):
+    /// b_u += gamma (e - lambda_ub b_u), b_i likewise, p_u <- (1 - gamma lambda_P) p_u + gamma e q_i and
+    /// q_i <- (1 - gamma lambda_Q) q_i + gamma e p_u (both from the old values). The loop is the C kernel
+    /// `latent_sgd_pass` (LatentKernels), built for AVX2, AVX and baseline x86-64 and chosen for the CPU at load
+    /// time; every version does the same float operations in the same order, so the model is the same on any CPU.
     static func pass(_ ratings: UnsafeBufferPointer<Rating>, _ f: SharedFactors, _ step: Step) -> Double {
         precondition(step.stride % 8 == 0)
-        let lanes = step.stride / 8
-        let gamma = step.gamma, mu = step.mu
-        let lambdaUB = step.lambdaUB, lambdaIB = step.lambdaIB
-        let shrinkP = SIMD8<Float>(repeating: 1 - gamma * step.lambdaP)
-        let shrinkQ = SIMD8<Float>(repeating: 1 - gamma * step.lambdaQ)
-        let pBase = UnsafeMutableRawPointer(f.p), qBase = UnsafeMutableRawPointer(f.q)
-        let rowBytes = step.stride * MemoryLayout<Float>.stride
-        var sse: Double = 0
-        for r in ratings {
-            let u = Int(r.user), i = Int(r.item)
-            let pu = pBase + u * rowBytes, qi = qBase + i * rowBytes
-            // Two accumulators halve the dependency chain of the dot product.
-            var acc0 = SIMD8<Float>(), acc1 = SIMD8<Float>()
-            var l = 0
-            while l + 1 < lanes {
-                acc0 += pu.loadUnaligned(fromByteOffset: l * 32, as: SIMD8<Float>.self)
-                    * qi.loadUnaligned(fromByteOffset: l * 32, as: SIMD8<Float>.self)
-                acc1 += pu.loadUnaligned(fromByteOffset: l * 32 + 32, as: SIMD8<Float>.self)
-                    * qi.loadUnaligned(fromByteOffset: l * 32 + 32, as: SIMD8<Float>.self)
-                l += 2
-            }
-            if l < lanes {
-                acc0 += pu.loadUnaligned(fromByteOffset: l * 32, as: SIMD8<Float>.self)
-                    * qi.loadUnaligned(fromByteOffset: l * 32, as: SIMD8<Float>.self)
-            }
-            var prediction = mu + (acc0 + acc1).sum()
-            if let bu = f.bu, let bi = f.bi { prediction += bu[u] + bi[i] }
-            let e = r.value - prediction
-            sse += Double(e * e)
-            if let bu = f.bu, let bi = f.bi {
-                bu[u] += gamma * (e - lambdaUB * bu[u])
-                bi[i] += gamma * (e - lambdaIB * bi[i])
-            }
-            let ge = SIMD8<Float>(repeating: gamma * e)
-            for l in 0..<lanes {
-                let pf = pu.loadUnaligned(fromByteOffset: l * 32, as: SIMD8<Float>.self)
-                let qf = qi.loadUnaligned(fromByteOffset: l * 32, as: SIMD8<Float>.self)
-                pu.storeBytes(of: shrinkP * pf + ge * qf, toByteOffset: l * 32, as: SIMD8<Float>.self)
-                qi.storeBytes(of: shrinkQ * qf + ge * pf, toByteOffset: l * 32, as: SIMD8<Float>.self)
-            }
-        }
-        return sse
+        guard let base = ratings.baseAddress else { return 0 }
+        let s = latent_sgd_step(gamma: step.gamma, lambda_p: step.lambdaP, lambda_q: step.lambdaQ,
+                                lambda_ub: step.lambdaUB, lambda_ib: step.lambdaIB, mu: step.mu, stride: Int64(step.stride))
+        return latent_sgd_pass(base, Int64(ratings.count), f.p, f.q, f.bu, f.bi, s)
     }
+
+    /// The instruction set the SGD kernel runs with on this CPU: `avx2`, `avx` or `baseline`.
+    public static var kernelName: String { String(cString: latent_sgd_kernel_name()) }
 
     /// Copies row-major `rows` x `from` values into rows of `to` columns (zero padding or truncation).
     static func restride(_ a: [Float], rows: Int, from: Int, to: Int) -> [Float] {

@@ -13,7 +13,35 @@ public enum ModelFile {
 
     /// The bytes of `archive` in the file format.
     public static func encode(_ archive: ModelArchive) -> [UInt8] {
-        var body = ByteWriter()
+        var sink = MemorySink()
+        // Appending to memory cannot fail.
+        try? stream(archive, into: &sink)
+        return sink.bytes
+    }
+
+    /// The magic bytes, the version and the body length.
+    static let headerLength = 8 + 4 + 8
+
+    /// Streams the whole file into `sink`: header, body and the checksum of both, computed as the bytes go by, so
+    /// that no second copy of the model is made (the body's length comes from a first pass that only counts).
+    static func stream<S: ByteSink>(_ archive: ModelArchive, into sink: inout S) throws {
+        var counter = CountingSink()
+        body(archive, into: &counter)
+        sink.reserve(headerLength + counter.count + 8)
+        var checked = ChecksummingSink(inner: sink, checksum: Checksum(count: headerLength + counter.count))
+        sink = S.placeholder
+        checked.append(magic)
+        checked.uint32(formatVersion)
+        checked.uint64(UInt64(counter.count))
+        body(archive, into: &checked)
+        sink = checked.inner
+        sink.uint64(checked.checksum.finish())
+        try sink.flush()
+    }
+
+    /// The body: the archive kind and model name, the parameters (sorted by name), then the named arrays, each typed
+    /// and counted.
+    static func body<S: ByteSink>(_ archive: ModelArchive, into body: inout S) {
         body.string(archive.kind)
         body.string(archive.model)
         body.uint32(UInt32(archive.parameters.count))
@@ -41,14 +69,6 @@ public enum ModelFile {
             body.uint8(4); body.string(key)
             body.array(archive.int64s[key]!)
         }
-        var file = ByteWriter()
-        file.bytes.reserveCapacity(body.bytes.count + 28)
-        file.bytes.append(contentsOf: magic)
-        file.uint32(formatVersion)
-        file.uint64(UInt64(body.bytes.count))
-        file.bytes.append(contentsOf: body.bytes)
-        file.uint64(checksum(file.bytes))
-        return file.bytes
     }
 
     /// The archive in `bytes`; `path` names the source in errors.
@@ -101,9 +121,13 @@ public enum ModelFile {
     }
 
     /// Writes `archive` to `url` whole or not at all, by the policy of ``OutputFile`` (never over one of `inputs`,
-    /// only over a regular file, through a temporary file renamed into place).
+    /// only over a regular file, through a temporary file renamed into place). The bytes are streamed to the file:
+    /// no copy of the model is made in memory.
     public static func write(_ archive: ModelArchive, to url: URL, inputs: [URL] = []) throws {
-        try OutputFile.write(encode(archive), to: url, inputs: inputs)
+        try OutputFile.write(to: url, inputs: inputs) { sink in
+            var buffered = BufferedOutput(sink: sink)
+            try stream(archive, into: &buffered)
+        }
     }
 
     /// Reads the archive stored at `url`.
@@ -117,46 +141,159 @@ public enum ModelFile {
         return try decode([UInt8](data), path: url.path)
     }
 
-    /// A 64-bit checksum over `bytes`, eight bytes at a time (a multiply-xorshift mix of each word).
+    /// A 64-bit checksum over `bytes`, eight bytes at a time (a multiply-xorshift mix of each little-endian word).
     static func checksum<C: Collection>(_ bytes: C) -> UInt64 where C.Element == UInt8 {
-        var h: UInt64 = 0x243F_6A88_85A3_08D3 ^ UInt64(bytes.count)
-        var word: UInt64 = 0
-        var shift: UInt64 = 0
-        for b in bytes {
-            word |= UInt64(b) << shift
+        var sum = Checksum(count: bytes.count)
+        if bytes.withContiguousStorageIfAvailable({ sum.update(UnsafeRawBufferPointer($0)) }) == nil {
+            Array(bytes).withUnsafeBytes { sum.update($0) }
+        }
+        return sum.finish()
+    }
+}
+
+/// The model file checksum, fed in pieces: h starts from the byte count, each 8-byte little-endian word w mixes in
+/// as h = (h ^ w) * 0x9E3779B97F4A7C15, h ^= h >> 32; the last partial word and its bit count finish it.
+struct Checksum {
+    private var h: UInt64
+    private var word: UInt64 = 0
+    private var shift: UInt64 = 0
+
+    /// A checksum of `count` bytes in all.
+    init(count: Int) { h = 0x243F_6A88_85A3_08D3 ^ UInt64(count) }
+
+    @inline(__always)
+    private mutating func mix(_ w: UInt64) {
+        h = (h ^ w) &* 0x9E37_79B9_7F4A_7C15
+        h ^= h >> 32
+    }
+
+    /// Feeds the next bytes.
+    mutating func update(_ b: UnsafeRawBufferPointer) {
+        var i = 0
+        while shift != 0 && i < b.count {
+            word |= UInt64(b[i]) << shift
             shift += 8
+            i += 1
             if shift == 64 {
-                h = (h ^ word) &* 0x9E37_79B9_7F4A_7C15
-                h ^= h >> 32
+                mix(word)
                 word = 0
                 shift = 0
             }
         }
-        h = (h ^ word ^ shift) &* 0xC2B2_AE3D_27D4_EB4F
+        while i + 8 <= b.count {
+            mix(UInt64(littleEndian: b.loadUnaligned(fromByteOffset: i, as: UInt64.self)))
+            i += 8
+        }
+        while i < b.count {
+            word |= UInt64(b[i]) << shift
+            shift += 8
+            i += 1
+        }
+    }
+
+    /// The checksum of everything fed.
+    func finish() -> UInt64 {
+        var h = (self.h ^ word ^ shift) &* 0xC2B2_AE3D_27D4_EB4F
         h ^= h >> 29
         return h
     }
 }
 
-struct ByteWriter {
-    var bytes: [UInt8] = []
+/// Where the encoder's bytes go, with the encodings of the file's fields (little-endian).
+protocol ByteSink {
+    /// A sink that holds nothing, to stand in while the real one is moved into a wrapper.
+    static var placeholder: Self { get }
+    mutating func append(_ raw: UnsafeRawBufferPointer)
+    /// Room for `count` bytes in all, where the sink keeps them.
+    mutating func reserve(_ count: Int)
+    /// Sends buffered bytes on (to the file); errors seen so far are thrown here.
+    mutating func flush() throws
+}
 
-    mutating func uint8(_ v: UInt8) { bytes.append(v) }
-    mutating func uint32(_ v: UInt32) { withUnsafeBytes(of: v.littleEndian) { bytes.append(contentsOf: $0) } }
-    mutating func uint64(_ v: UInt64) { withUnsafeBytes(of: v.littleEndian) { bytes.append(contentsOf: $0) } }
+extension ByteSink {
+    mutating func reserve(_ count: Int) {}
+    mutating func flush() throws {}
+    mutating func append(_ bytes: [UInt8]) { bytes.withUnsafeBytes { append($0) } }
+    mutating func uint8(_ v: UInt8) { withUnsafeBytes(of: v) { append($0) } }
+    mutating func uint32(_ v: UInt32) { withUnsafeBytes(of: v.littleEndian) { append($0) } }
+    mutating func uint64(_ v: UInt64) { withUnsafeBytes(of: v.littleEndian) { append($0) } }
     mutating func string(_ s: String) {
-        let utf8 = Array(s.utf8)
-        uint32(UInt32(utf8.count))
-        bytes.append(contentsOf: utf8)
+        var s = s
+        s.withUTF8 { utf8 in
+            uint32(UInt32(utf8.count))
+            append(UnsafeRawBufferPointer(utf8))
+        }
     }
     /// Raw little-endian element bytes after a UInt64 count (Latent runs on little-endian platforms only).
-    mutating func array<T: FixedWidthInteger>(_ a: [T]) {
+    mutating func array<T: BitwiseCopyable>(_ a: [T]) {
         uint64(UInt64(a.count))
-        a.withUnsafeBytes { bytes.append(contentsOf: $0) }
+        a.withUnsafeBytes { append($0) }
     }
-    mutating func array(_ a: [Float]) {
-        uint64(UInt64(a.count))
-        a.withUnsafeBytes { bytes.append(contentsOf: $0) }
+}
+
+/// Counts the bytes only: the first pass that finds the body's length.
+struct CountingSink: ByteSink {
+    var count = 0
+    static var placeholder: CountingSink { CountingSink() }
+    mutating func append(_ raw: UnsafeRawBufferPointer) { count += raw.count }
+}
+
+/// Collects the bytes in memory.
+struct MemorySink: ByteSink {
+    var bytes: [UInt8] = []
+    static var placeholder: MemorySink { MemorySink() }
+    mutating func append(_ raw: UnsafeRawBufferPointer) { bytes.append(contentsOf: raw) }
+    mutating func reserve(_ count: Int) { bytes.reserveCapacity(count) }
+}
+
+/// Passes the bytes on to another sink, updating a checksum.
+struct ChecksummingSink<Inner: ByteSink>: ByteSink {
+    var inner: Inner
+    var checksum: Checksum
+    static var placeholder: ChecksummingSink { ChecksummingSink(inner: .placeholder, checksum: Checksum(count: 0)) }
+    mutating func append(_ raw: UnsafeRawBufferPointer) {
+        checksum.update(raw)
+        inner.append(raw)
+    }
+}
+
+/// Sends the bytes to an ``OutputSink`` through a 1 MiB buffer; the first write error is kept and thrown by
+/// ``flush()``.
+struct BufferedOutput: ByteSink {
+    private var sink: OutputSink?
+    private var buffer: [UInt8] = []
+    private var failure: (any Error)?
+    private static let capacity = 1 << 20
+
+    static var placeholder: BufferedOutput { BufferedOutput(sink: nil) }
+
+    init(sink: OutputSink?) {
+        self.sink = sink
+        if sink != nil { buffer.reserveCapacity(Self.capacity) }
+    }
+
+    mutating func append(_ raw: UnsafeRawBufferPointer) {
+        if buffer.count + raw.count > Self.capacity { drain() }
+        if raw.count >= Self.capacity {
+            put(raw)
+        } else {
+            buffer.append(contentsOf: raw)
+        }
+    }
+
+    private mutating func drain() {
+        buffer.withUnsafeBytes { put($0) }
+        buffer.removeAll(keepingCapacity: true)
+    }
+
+    private mutating func put(_ raw: UnsafeRawBufferPointer) {
+        guard failure == nil, raw.count > 0 else { return }
+        do { try sink?.write(raw) } catch { failure = error }
+    }
+
+    mutating func flush() throws {
+        drain()
+        if let failure { throw failure }
     }
 }
 

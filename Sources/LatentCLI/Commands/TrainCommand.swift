@@ -11,6 +11,9 @@ struct TrainCommand: ParsableCommand {
             Reads --data, trains --model with its default hyperparameters except those given, and writes the model to \
             --output atomically. A bad line stops everything with its file and line number, and no model is written.
 
+            With --json, prints one JSON object instead of the line: the counts, the seconds spent reading, building \
+            the matrix, fitting and writing, and the peak resident memory of the process.
+
             Example: latent train --data ml-100k/u1.base --model biased-mf --factors 50 --output u1.latent
                      latent train --data ml-100k/u1.base --model content --item-features ml-100k/u.item --output c.latent
             """)
@@ -22,6 +25,7 @@ struct TrainCommand: ParsableCommand {
     @OptionGroup(title: "Hyperparameters") var hyperparameters: HyperparameterOptions
     @OptionGroup(title: "Model inputs") var inputs: ModelInputOptions
     @OptionGroup(title: "Run") var execution: RunOptions
+    @Flag(help: "Print one JSON object: counts, read/build/fit/write seconds, peak memory.") var json = false
     @Option(help: "latent (this process) or spark (Apache Spark's ALS for als and implicit-als; see --master).")
     var engine: TrainingEngine = .latent
     @OptionGroup(title: "Spark engine (--engine spark)") var spark: SparkOptions
@@ -38,12 +42,17 @@ struct TrainCommand: ParsableCommand {
         let features = try inputs.readItemFeatures()
         _ = try inputs.interactionConversion()
 
+        var clock = ContinuousClock.now
         let (ratings, report) = try reading.read(data)
-        let (set, interactions) = try inputs.trainingData(ratings, for: descriptor)
-        let matrix = RatingMatrix(set, duplicates: reading.duplicates)
-        let bar = execution.progressBar("training \(descriptor.name)")
+        let readSeconds = seconds(since: clock)
+        clock = .now
+        let (set, interactions) = try inputs.trainingData(consume ratings, for: descriptor)
         // Interaction data has no rating scale: ranking scores are never clipped.
         let scale = interactions ? reading.ratingScale : reading.scale(for: set)
+        // The matrix takes the last copy of the ratings read, and releases them once its rows hold them.
+        let matrix = RatingMatrix(consume set, duplicates: reading.duplicates)
+        let buildSeconds = seconds(since: clock)
+        let bar = execution.progressBar("training \(descriptor.name)")
         let context = execution.context(ratingScale: scale, progress: bar)
         let start = ContinuousClock.now
         let trained: any Recommender
@@ -55,8 +64,59 @@ struct TrainCommand: ParsableCommand {
             throw error
         }
         let fitSeconds = seconds(since: start)
+        clock = .now
         try trained.save(to: URL(fileURLWithPath: output), inputs: inputFiles)
+        let writeSeconds = seconds(since: clock)
+        if json {
+            console.line(try jsonLine(TrainReport(
+                model: descriptor.name, output: output, users: matrix.userCount, items: matrix.itemCount,
+                ratings: matrix.count, interactions: interactions, duplicatesFolded: matrix.duplicateCount,
+                skippedLines: report.skippedLines, threads: execution.threads, readSeconds: readSeconds,
+                buildSeconds: buildSeconds, fitSeconds: fitSeconds, writeSeconds: writeSeconds,
+                peakMemoryBytes: peakResidentBytes())))
+            return
+        }
         console.line("trained \(descriptor.name) on \(matrix.userCount) users, \(matrix.itemCount) items, \(matrix.count) \(interactions ? "interactions" : "ratings") "
             + "(\(matrix.duplicateCount) duplicates folded, \(report.skippedLines) lines skipped) in \(fixed(fitSeconds, 2)) s; saved \(output)")
     }
+}
+
+/// What `latent train --json` prints.
+struct TrainReport: Encodable {
+    var model: String
+    var output: String
+    var users: Int
+    var items: Int
+    /// Stored (user, item) pairs after folding duplicates: ratings, or interactions for ranking models.
+    var ratings: Int
+    var interactions: Bool
+    var duplicatesFolded: Int
+    var skippedLines: Int
+    var threads: Int
+    var readSeconds: Double
+    /// Building the sparse matrix (both orientations) from what was read.
+    var buildSeconds: Double
+    var fitSeconds: Double
+    var writeSeconds: Double
+    /// The peak resident memory of the whole process so far (getrusage's maximum resident set size).
+    var peakMemoryBytes: Int
+
+    enum CodingKeys: String, CodingKey {
+        case model, output, users, items, ratings, interactions, threads
+        case duplicatesFolded = "duplicates_folded", skippedLines = "skipped_lines", readSeconds = "read_seconds"
+        case buildSeconds = "build_seconds", fitSeconds = "fit_seconds", writeSeconds = "write_seconds"
+        case peakMemoryBytes = "peak_memory_bytes"
+    }
+}
+
+/// The peak resident memory of this process in bytes (the maximum resident set size of getrusage).
+func peakResidentBytes() -> Int {
+    var usage = rusage()
+    #if os(Linux)
+    guard getrusage(__rusage_who_t(RUSAGE_SELF.rawValue), &usage) == 0 else { return 0 }
+    return usage.ru_maxrss * 1024  // kilobytes on Linux
+    #else
+    guard getrusage(RUSAGE_SELF, &usage) == 0 else { return 0 }
+    return usage.ru_maxrss  // bytes on macOS
+    #endif
 }
