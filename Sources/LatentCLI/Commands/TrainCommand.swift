@@ -16,7 +16,7 @@ struct TrainCommand: ParsableCommand {
             """)
 
     @Option(help: "The rating file.") var data: String
-    @Option(help: "The model to train (see `latent models`).") var model: String
+    @Option(help: "The name of the model to train (see `latent models`).") var model: String
     @Option(help: "Where to save the trained model.") var output: String
     @OptionGroup(title: "Reading") var reading: DataOptions
     @OptionGroup(title: "Hyperparameters") var hyperparameters: HyperparameterOptions
@@ -26,7 +26,7 @@ struct TrainCommand: ParsableCommand {
     func run() throws {
         let console = Console.current
         // Check everything that can be checked before the long work.
-        let descriptor = try ModelRegistry.descriptor(named: model)
+        let descriptor = try ModelReference.descriptor(model)
         let h = try hyperparameters.hyperparameters()
         try h.checkNames(descriptor.parameters)
         let features = try inputs.readItemFeatures()
