@@ -8,7 +8,7 @@ public struct LatentCommand: ParsableCommand {
         abstract: "Train, evaluate and serve latent-factor recommenders.",
         version: LatentCommand.version,
         subcommands: [
-            DemoCommand.self, TrainCommand.self, EvaluateCommand.self, TuneCommand.self, PredictCommand.self, RecommendCommand.self,
+            DemoCommand.self, TrainCommand.self, EvaluateCommand.self, TuneCommand.self, PredictCommand.self, DownloadCommand.self, RecommendCommand.self,
             SimilarCommand.self, InfoCommand.self, ModelsCommand.self, GenerateCommand.self, GradcheckCommand.self,
         ]
     )

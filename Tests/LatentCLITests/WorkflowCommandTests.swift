@@ -195,3 +195,52 @@ struct TuneCommandTests {
             .hasPrefix("unknown hyperparameter 'fctors'") == true)
     }
 }
+
+@Suite("train with a learning curve")
+struct TrainCurveCommandTests {
+    @Test("--validation-fraction --early-stopping --history --plot: a line per epoch, the best model saved, CSV and SVG")
+    func curve() throws {
+        let dir = temporaryDirectory()
+        let data = dir.appendingPathComponent("ratings.txt")
+        try writeTwoTasteRatings(to: data)
+        let model = dir.appendingPathComponent("m.latent"), csv = dir.appendingPathComponent("h.csv")
+        let svg = dir.appendingPathComponent("h.svg")
+        let run = try runLatent(["train", "--data", data.path, "--model", "sgd-mf", "--factors", "20", "--epochs", "300",
+                                 "--learning-rate", "0.05", "--decay", "1", "--set", "user-regularization=0",
+                                 "--set", "item-regularization=0", "--set", "init-scale=0.5", "--validation-fraction", "0.2",
+                                 "--early-stopping", "3", "--history", csv.path, "--plot", svg.path, "--output", model.path])
+        let epochs = run.error.split(separator: "\n").filter { $0.hasPrefix("epoch ") }
+        #expect(epochs.first?.hasPrefix("epoch 1/300: training loss ") == true)
+        #expect(epochs.first?.contains(", validation rmse ") == true)
+        let rows = try String(contentsOf: csv, encoding: .utf8).split(separator: "\n").dropFirst()
+            .map { $0.split(separator: ",", omittingEmptySubsequences: false).map(String.init) }
+        #expect(rows.count == epochs.count && rows.count < 300)
+        let validation = rows.compactMap { Double($0[2]) }
+        let best = try #require(validation.min())
+        let bestEpoch = try #require(validation.firstIndex(of: best)) + 1
+        #expect(rows.count == bestEpoch + 3)
+        let summary = run.output.split(separator: "\n").first.map(String.init)
+        #expect(summary == "best validation rmse \(fixed(best)) at epoch \(bestEpoch) of \(rows.count) (stopped early: 3 epochs without improvement); the saved model is the one after epoch \(bestEpoch)")
+        // The saved model is the best: its RMSE on the same seeded validation part is the best figure.
+        let (all, _) = try RatingReader.read(data)
+        let part = Splits.holdout(all, testFraction: 0.2, seed: 42).test
+        #expect(try ModelRegistry.load(from: model).evaluateRatings(on: part).rmse == best)
+        let picture = try String(contentsOf: svg, encoding: .utf8)
+        #expect(picture.hasPrefix("<svg") && picture.contains(">epoch</text>") && picture.contains(">RMSE</text>"))
+        #expect(picture.contains(">validation rmse</text>") && picture.contains(">training loss</text>"))
+    }
+
+    @Test("the curve options need validation data; a model without snapshots says so")
+    func curveErrors() throws {
+        #expect(errorMessage(["train", "--data", "d", "--model", "baseline", "--output", "o", "--early-stopping", "2"])
+            == "--early-stopping, --history and --plot need validation data: --validation FILE or --validation-fraction F")
+        #expect(errorMessage(["train", "--data", "d", "--model", "baseline", "--output", "o", "--validation", "v",
+                              "--validation-fraction", "0.1"]) == "give --validation FILE or --validation-fraction F, not both")
+        let dir = temporaryDirectory()
+        let data = dir.appendingPathComponent("ratings.txt")
+        try writeTwoTasteRatings(to: data)
+        let run = try runLatent(["train", "--data", data.path, "--model", "baseline", "--validation", data.path,
+                                 "--output", dir.appendingPathComponent("b.latent").path])
+        #expect(run.error.contains("note: baseline reports no model after each step"))
+    }
+}

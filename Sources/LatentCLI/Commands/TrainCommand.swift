@@ -22,6 +22,7 @@ struct TrainCommand: ParsableCommand {
     @OptionGroup(title: "Hyperparameters") var hyperparameters: HyperparameterOptions
     @OptionGroup(title: "Model inputs") var inputs: ModelInputOptions
     @OptionGroup(title: "Run") var execution: RunOptions
+    @OptionGroup(title: "Learning curve") var curveOptions: ValidationOptions
 
     func run() throws {
         let console = Console.current
@@ -32,26 +33,63 @@ struct TrainCommand: ParsableCommand {
         let features = try inputs.readItemFeatures()
         _ = try inputs.interactionConversion()
 
-        let (ratings, report) = try reading.read(data)
+        let (allRatings, report) = try reading.read(data)
+        let (ratings, validation) = try curveOptions.split(allRatings, reading: reading, seed: execution.seed)
         let (set, interactions) = try inputs.trainingData(ratings, for: descriptor)
         let matrix = RatingMatrix(set, duplicates: reading.duplicates)
-        let bar = execution.progressBar("training \(descriptor.name)")
+        let bar = validation == nil ? execution.progressBar("training \(descriptor.name)") : nil
         // Interaction data has no rating scale: ranking scores are never clipped.
         let scale = interactions ? reading.ratingScale : reading.scale(for: set)
         var context = execution.context(ratingScale: scale, progress: bar)
         context.itemFeatures = features
+        // A learning curve: the model measured on the validation part after every step, printed as it goes.
+        let curve = validation.map {
+            LearningCurve(validation: $0, metric: interactions ? .ndcg(k: 10, relevanceThreshold: 4) : .rmse,
+                          patience: curveOptions.earlyStopping, training: interactions ? nil : set, threads: execution.threads)
+        }
+        if let curve {
+            let quiet = execution.quiet
+            context.progress = { @Sendable p in
+                guard !quiet, p.model != nil, let point = curve.points.last else { return }
+                let loss = point.trainingLoss.map { "training loss \(fixed($0)), " } ?? ""
+                console.note("\(p.stage) \(p.step)/\(p.total): \(loss)validation \(curve.metric.name) \(fixed(point.validation))")
+            }
+            context = curve.attach(to: context)
+        }
         let start = ContinuousClock.now
         let trained: any Recommender
         do {
-            trained = try descriptor.fit(matrix, hyperparameters: h, context: context)
+            let last = try descriptor.fit(matrix, hyperparameters: h, context: context)
+            // Early stopping keeps the best model on the validation part; a curve alone only watches.
+            trained = curveOptions.earlyStopping != nil ? curve?.best?.model ?? last : last
             bar?.finish()
         } catch {
             bar?.finish()
             throw error
         }
         let fitSeconds = seconds(since: start)
+        if let curve { try reportCurve(curve, model: descriptor.name) }
         try trained.save(to: URL(fileURLWithPath: output))
         console.line("trained \(descriptor.name) on \(matrix.userCount) users, \(matrix.itemCount) items, \(matrix.count) \(interactions ? "interactions" : "ratings") "
             + "(\(matrix.duplicateCount) duplicates folded, \(report.skippedLines) lines skipped) in \(fixed(fitSeconds, 2)) s; saved \(output)")
+    }
+
+    /// Prints the best validation step and writes the history and the plot.
+    private func reportCurve(_ curve: LearningCurve, model: String) throws {
+        let console = Console.current
+        let points = curve.points
+        guard let best = curve.best, let last = points.last else {
+            console.note("note: \(model) reports no model after each step (learning curves: sgd-mf, biased-mf with --solver sgd, als, bayesian-mf, implicit-als): no learning curve; the model is the last one")
+            return
+        }
+        let stage = model == "als" || model == "bayesian-mf" || model == "implicit-als" ? "sweep" : "epoch"
+        var line = "best validation \(curve.metric.name) \(fixed(best.value)) at \(stage) \(best.step) of \(last.step)"
+        if curve.stoppedEarly {
+            line += " (stopped early: \(last.step - best.step) \(stage)s without improvement); the saved model is the one after \(stage) \(best.step)"
+        } else if best.step != last.step {
+            line += "; the saved model is the one after \(stage) \(best.step)"
+        }
+        console.line(line)
+        try curveOptions.write(curve, stage: stage, model: model)
     }
 }
