@@ -86,9 +86,9 @@ struct WorkflowCommandTests {
         #expect(run.error.hasPrefix("3 predictions\n"))
         #expect(run.error.contains("note: 1 line has a user the model does not know: their predictions are its fallback"))
         #expect(errorMessage(["predict", "--model", model, "--input", data.path, "--output", data.path])
-            == "--output \(data.path) is the input file: it would be overwritten; choose another path")
+            == "\(data.path): refusing to overwrite an input of this command; choose another output path")
         #expect(errorMessage(["predict", "--model", model, "--input", data.path, "--output", model])
-            == "--output \(model) is the model file: it would be overwritten; choose another path")
+            == "\(model): refusing to overwrite an input of this command; choose another output path")
         #expect(errorMessage(["predict", "--model", model, "--input", data.path, "--user", "u1"])?
             .contains("give either --user and --item, or --input") == true)
         // A bad line stops the run and writes nothing.
@@ -170,7 +170,7 @@ struct TuneCommandTests {
         #expect(bestValues.keys.sorted() == ["factors", "regularization"])
         let model = try ModelRegistry.load(from: best)
         #expect(model.name == "biased-mf" && model.domain.users.count == 24)
-        #expect(model.hyperparameters.values["factors"] == bestValues["factors"] && model.hyperparameters.values["epochs"] == "15")
+        #expect(model.hyperparameters.values["factors"] == bestValues["factors"] && model.hyperparameters.values["iterations"] == "15")
         #expect(run.error.contains("[4/4] "))
 
         let text = try runLatent(["tune", "--model", "biased-mf", "--data", data.path, "--folds", "3", "--grid", "factors=1,3",

@@ -215,7 +215,7 @@ public enum HyperparameterSearch {
     ) throws -> SearchReport {
         guard !configurations.isEmpty else { throw SearchError.emptySpace }
         guard !splits.isEmpty else { throw SearchError.noSplits }
-        for h in configurations { try h.checkNames(descriptor.parameters) }
+        let configurations = try configurations.map { try $0.canonical(for: descriptor.parameters) }
         // The hyperparameters that vary: the ones a reader needs to tell configurations apart.
         let names = Set(configurations.flatMap(\.values.keys))
         let varying = names.filter { n in Set(configurations.map { $0.values[n] ?? "" }).count > 1 || configurations.count == 1 }

@@ -23,8 +23,8 @@ struct PredictCommand: ParsableCommand {
             """)
 
     @Option(help: "A model file written by `latent train` (not a model name).") var model: String
-    @Option(help: "The user's identifier (with --item).") var user: String?
-    @Option(help: "The item's identifier (with --user).") var item: String?
+    @Option(parsing: .unconditional, help: "The user's identifier (with --item).") var user: String?
+    @Option(parsing: .unconditional, help: "The item's identifier (with --user).") var item: String?
     @Option(help: "A file of `user item [rating]` lines to score (instead of --user and --item).") var input: String?
     @Option(help: "Where to write the predictions of --input (default: standard output).") var output: String?
     @Flag(help: "Print one JSON object: {\"user\", \"item\", \"prediction\", \"known_user\", \"known_item\"}; with --input, {\"rmse\", \"mae\", \"count\", \"unknown_users\", \"unknown_items\"} (with --output).")
@@ -78,11 +78,8 @@ struct PredictCommand: ParsableCommand {
 
     private func predictFile(_ m: any Recommender, input: String) throws {
         let console = Console.current
-        if let output {
-            for other in [input, model] where sameFile(output, other) {
-                throw OptionError("--output \(output) is \(other == input ? "the input file" : "the model file"): it would be overwritten; choose another path")
-            }
-        }
+        let inputs = [input, model].map { URL(fileURLWithPath: $0) }
+        if let output { _ = try OutputFile.checkedTarget(URL(fileURLWithPath: output), inputs: inputs) }
         let (set, report) = try reading.read(input)
         let hasRatings = report.layout?.ratingColumn != nil
         let predictions = m.predictions(for: set)
@@ -96,7 +93,7 @@ struct PredictCommand: ParsableCommand {
         let summary = Summary(count: set.count, rmse: hasRatings ? e.rmse : nil, mae: hasRatings ? e.mae : nil,
                               unknown_users: e.unknownUsers, unknown_items: e.unknownItems)
         if let output {
-            try writeAtomically(text, to: output)
+            try OutputFile.write(Array(text.utf8), to: URL(fileURLWithPath: output), inputs: inputs)
         } else {
             console.output(text)
         }
@@ -111,22 +108,5 @@ struct PredictCommand: ParsableCommand {
         if !unknown.isEmpty {
             console.note("note: \(unknown.joined(separator: " and ")) the model does not know: their predictions are its fallback")
         }
-    }
-}
-
-/// Whether two paths name the same existing file (after resolving links).
-func sameFile(_ a: String, _ b: String) -> Bool {
-    let fm = FileManager.default
-    guard let x = try? fm.attributesOfItem(atPath: a), let y = try? fm.attributesOfItem(atPath: b) else { return false }
-    return (x[.systemFileNumber] as? NSNumber) == (y[.systemFileNumber] as? NSNumber)
-        && (x[.systemNumber] as? NSNumber) == (y[.systemNumber] as? NSNumber)
-}
-
-/// Writes `text` to `path` through a temporary file beside it renamed into place: a failed run leaves no half file.
-func writeAtomically(_ text: String, to path: String) throws {
-    do {
-        try Data(text.utf8).write(to: URL(fileURLWithPath: path), options: .atomic)
-    } catch {
-        throw OptionError("cannot write \(path): \(error.localizedDescription)")
     }
 }

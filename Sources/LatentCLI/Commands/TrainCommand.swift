@@ -29,7 +29,9 @@ struct TrainCommand: ParsableCommand {
         // Check everything that can be checked before the long work.
         let descriptor = try ModelReference.descriptor(model)
         let h = try hyperparameters.hyperparameters()
-        try h.checkNames(descriptor.parameters)
+        _ = try h.canonical(for: descriptor.parameters)
+        let inputFiles = [data, inputs.itemFeatures, curveOptions.validation].compactMap { $0 }.map { URL(fileURLWithPath: $0) }
+        _ = try OutputFile.checkedTarget(URL(fileURLWithPath: output), inputs: inputFiles)
         let features = try inputs.readItemFeatures()
         _ = try inputs.interactionConversion()
 
@@ -68,14 +70,14 @@ struct TrainCommand: ParsableCommand {
             throw error
         }
         let fitSeconds = seconds(since: start)
-        if let curve { try reportCurve(curve, model: descriptor.name) }
-        try trained.save(to: URL(fileURLWithPath: output))
+        if let curve { try reportCurve(curve, model: descriptor.name, inputs: inputFiles) }
+        try trained.save(to: URL(fileURLWithPath: output), inputs: inputFiles)
         console.line("trained \(descriptor.name) on \(matrix.userCount) users, \(matrix.itemCount) items, \(matrix.count) \(interactions ? "interactions" : "ratings") "
             + "(\(matrix.duplicateCount) duplicates folded, \(report.skippedLines) lines skipped) in \(fixed(fitSeconds, 2)) s; saved \(output)")
     }
 
     /// Prints the best validation step and writes the history and the plot.
-    private func reportCurve(_ curve: LearningCurve, model: String) throws {
+    private func reportCurve(_ curve: LearningCurve, model: String, inputs: [URL]) throws {
         let console = Console.current
         let points = curve.points
         guard let best = curve.best, let last = points.last else {
@@ -90,6 +92,6 @@ struct TrainCommand: ParsableCommand {
             line += "; the saved model is the one after \(stage) \(best.step)"
         }
         console.line(line)
-        try curveOptions.write(curve, stage: stage, model: model)
+        try curveOptions.write(curve, stage: stage, model: model, inputs: inputs)
     }
 }

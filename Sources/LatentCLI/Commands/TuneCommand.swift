@@ -79,7 +79,7 @@ struct TuneCommand: ParsableCommand {
         let space = SearchSpace(grid: try grid.map(SearchSpace.gridAxis(parsing:)),
                                 ranges: try range.map(ParameterRange.init(parsing:)), randomCount: random)
         let configurations = try space.configurations(over: fixedValues, seed: execution.seed)
-        for h in configurations { try h.checkNames(descriptor.parameters) }
+        for h in configurations { _ = try h.canonical(for: descriptor.parameters) }
         var context = execution.context(ratingScale: nil, progress: nil)
         context.itemFeatures = try inputs.readItemFeatures()
         let conversion = try inputs.interactionConversion() ?? .allPairs
@@ -137,7 +137,7 @@ struct TuneCommand: ParsableCommand {
             fitContext.progress = bar.map { bar in { @Sendable p in bar.update(p) } }
             let model = try descriptor.fit(matrix, hyperparameters: best, context: fitContext)
             bar?.finish()
-            try model.save(to: URL(fileURLWithPath: output))
+            try model.save(to: URL(fileURLWithPath: output), inputs: [data, train, test].compactMap { $0 }.map { URL(fileURLWithPath: $0) })
             let message = "retrained the best on all \(matrix.count) \(interactions ? "interactions" : "ratings"); saved \(output)"
             if json { console.note(message) } else { console.line(message) }
         }

@@ -40,11 +40,12 @@ struct ValidationOptions: ParsableArguments {
     }
 
     /// Writes the curve's CSV and SVG where asked.
-    func write(_ curve: LearningCurve, stage: String, model: String) throws {
-        if let history { try writeAtomically(curve.csv, to: history) }
+    func write(_ curve: LearningCurve, stage: String, model: String, inputs: [URL]) throws {
+        if let history { try OutputFile.write(Array(curve.csv.utf8), to: URL(fileURLWithPath: history), inputs: inputs) }
         if let plot {
-            try writeAtomically(LearningCurvePlot.svg(curve.points, metric: curve.metric, stage: stage,
-                                                      title: "\(model): learning curve", best: curve.best?.step), to: plot)
+            let svg = LearningCurvePlot.svg(curve.points, metric: curve.metric, stage: stage,
+                                            title: "\(model): learning curve", best: curve.best?.step)
+            try OutputFile.write(Array(svg.utf8), to: URL(fileURLWithPath: plot), inputs: inputs)
         }
     }
 }
