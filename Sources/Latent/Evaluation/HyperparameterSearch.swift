@@ -199,6 +199,7 @@ public enum HyperparameterSearch {
     ///
     /// - Parameters:
     ///   - configurations: the hyperparameters to try (``SearchSpace/configurations(over:seed:)``).
+    ///   - inputs: what the model needs besides the ratings (item features).
     ///   - metric: what ranks them; rating metrics fit on the ratings and clip to `context.ratingScale`, ranking
     ///     metrics fit on the interactions of `conversion` (protocol T) with no scale.
     ///   - k, relevanceThreshold: the ranking protocol's cut-off and relevance (ranking metrics only).
@@ -209,7 +210,7 @@ public enum HyperparameterSearch {
     ///     its result, e.g. to show progress.
     public static func run(
         _ descriptor: ModelDescriptor, configurations: [Hyperparameters], splits: [TrainTestSplit], metric: SearchMetric,
-        k: Int = 10, relevanceThreshold: Float = 4, conversion: InteractionConversion = .allPairs,
+        inputs: ModelInputs = ModelInputs(), k: Int = 10, relevanceThreshold: Float = 4, conversion: InteractionConversion = .allPairs,
         duplicates: DuplicatePolicy = .keepLast, context: TrainingContext = TrainingContext(),
         onResult: (@Sendable (Int, SearchResult) -> Void)? = nil
     ) throws -> SearchReport {
@@ -234,13 +235,13 @@ public enum HyperparameterSearch {
                     let shown = h.values.filter { varying.contains($0.key) }
                     switch metric.task {
                     case .rating:
-                        let r = try CrossValidation.evaluateRatings(descriptor, splits: splits, hyperparameters: h,
+                        let r = try CrossValidation.evaluateRatings(descriptor, splits: splits, inputs: inputs, hyperparameters: h,
                                                                     duplicates: duplicates, context: perFit)
                         return SearchResult(hyperparameters: shown, folds: r.folds.map(metric.value),
                                             fitSeconds: r.fitSeconds)
                     case .ranking:
                         let r = try RankingProtocol.crossValidate(
-                            model: descriptor, hyperparameters: h, splits: splits, k: k, relevanceThreshold: relevanceThreshold,
+                            model: descriptor, inputs: inputs, hyperparameters: h, splits: splits, k: k, relevanceThreshold: relevanceThreshold,
                             conversion: conversion, duplicates: duplicates, context: perFit)
                         return SearchResult(hyperparameters: shown, folds: r.folds.map { metric.value($0.evaluation) },
                                             fitSeconds: r.fitSeconds)

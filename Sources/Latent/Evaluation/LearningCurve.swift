@@ -50,7 +50,7 @@ public enum ValidationMetric: Sendable, Equatable {
 /// Attached to a ``TrainingContext`` (``attach(to:)``), it asks the model for itself after every epoch or sweep
 /// (``TrainingContext/wantsSnapshots``), measures it on the validation data, and records a ``LearningCurvePoint``.
 /// With a patience N, it asks the training to stop once N steps in a row did not improve on the best figure, and it
-/// keeps the best model: ``fit(_:data:hyperparameters:context:)`` then returns that model, not the last one.
+/// keeps the best model: ``fit(_:data:inputs:hyperparameters:context:)`` then returns that model, not the last one.
 ///
 /// Models that report snapshots: `sgd-mf` and `biased-mf` (SGD and adaptive optimizers), `als`, `bayesian-mf`,
 /// `implicit-als`. The others train without a curve (``points`` stays empty).
@@ -130,9 +130,10 @@ public final class LearningCurve: @unchecked Sendable {
 
     /// Trains `descriptor` on `data` with this curve attached. With a patience (early stopping) it returns the best
     /// model on the validation data; without one, or when the model reports no snapshots, the last model.
-    public func fit(_ descriptor: ModelDescriptor, data: RatingMatrix, hyperparameters: Hyperparameters = Hyperparameters(),
+    public func fit(_ descriptor: ModelDescriptor, data: RatingMatrix, inputs: ModelInputs = ModelInputs(),
+                    hyperparameters: Hyperparameters = Hyperparameters(),
                     context: TrainingContext = TrainingContext()) throws -> any Recommender {
-        let last = try descriptor.fit(data, hyperparameters: hyperparameters, context: attach(to: context))
+        let last = try descriptor.fit(data, inputs: inputs, hyperparameters: hyperparameters, context: attach(to: context))
         return patience == nil ? last : best?.model ?? last
     }
 

@@ -89,7 +89,7 @@ public struct AlternatingLeastSquares: Sendable {
     /// The model of `state`.
     private func model(_ state: State, _ data: RatingMatrix, _ context: TrainingContext) -> FactorModel {
         FactorModel(
-            name: "als", domain: ModelDomain(data, ratingScale: context.ratingScale), hyperparameters: hyperparameters,
+            name: "als", domain: ModelDomain(data, ratingScale: context.ratingScale, task: .rating), hyperparameters: hyperparameters,
             globalMean: state.alpha, userBias: state.userBias, itemBias: state.itemBias,
             userFactors: state.userFactors, itemFactors: state.itemFactors,
             foldIn: .ridge(lambda: weighted ? regularization / 10 : regularization / 50))

@@ -57,7 +57,7 @@ public struct ImplicitALS: Sendable {
 
     /// The model of user factors `x` and item factors `y`.
     private func model(_ data: RatingMatrix, _ x: Matrix, _ y: Matrix) -> FactorModel {
-        FactorModel(name: "implicit-als", domain: ModelDomain(data, ratingScale: nil), hyperparameters: hyperparameters,
+        FactorModel(name: "implicit-als", domain: ModelDomain(data, ratingScale: nil, task: .ranking), hyperparameters: hyperparameters,
                     globalMean: 0, userBias: [], itemBias: [], userFactors: x, itemFactors: y,
                     foldIn: .implicit(alpha: alpha, lambda: regularization))
     }

@@ -22,9 +22,9 @@ struct DemoCommand: ParsableCommand {
             let rating = ModelRegistry.all.filter { $0.task == .rating }.map(\.name)
             throw OptionError("\(descriptor.name) is a ranking model: it scores items to rank them and does not predict ratings, so the notes' table of predicted 0-5 ratings would be meaningless (and with every rated pair an interaction of the same weight, ranking five movies teaches it nothing). The demo takes a rating model: \(rating.joined(separator: ", ")). Rank with `latent evaluate --model \(descriptor.name) --task ranking` on real data.")
         }
-        let context = TrainingContext(seed: seed, itemFeatures: try inputs.readItemFeatures())
-        let result = try example.run(model: descriptor, hyperparameters: try hyperparameters.hyperparameters(),
-                                     metric: metric, context: context)
+        let result = try example.run(model: descriptor, inputs: ModelInputs(itemFeatures: try inputs.readItemFeatures()),
+                                     hyperparameters: try hyperparameters.hyperparameters(), metric: metric,
+                                     context: TrainingContext(seed: seed))
         let users = example.users
         let means = example.movieMeans
 

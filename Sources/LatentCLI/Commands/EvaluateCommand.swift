@@ -154,18 +154,19 @@ struct EvaluateCommand: ParsableCommand {
 
         let bar = execution.progressBar("evaluating \(descriptor.name)")
         // Ranking trains on interactions (weight 1): scores are not ratings and are never clipped.
-        var context = execution.context(ratingScale: task == .rating ? scale : nil, progress: bar)
-        context.itemFeatures = features
+        let context = execution.context(ratingScale: task == .rating ? scale : nil, progress: bar)
+        let modelInputs = ModelInputs(itemFeatures: features)
         switch task {
-        case .rating: try evaluateRatings(descriptor, splits: splits, hyperparameters: h, context: context, bar: bar)
-        case .ranking: try evaluateRanking(descriptor, splits: splits, hyperparameters: h, context: context, bar: bar)
+        case .rating: try evaluateRatings(descriptor, splits: splits, inputs: modelInputs, hyperparameters: h, context: context, bar: bar)
+        case .ranking: try evaluateRanking(descriptor, splits: splits, inputs: modelInputs, hyperparameters: h, context: context, bar: bar)
         }
     }
 
-    private func evaluateRatings(_ descriptor: ModelDescriptor, splits: [TrainTestSplit], hyperparameters h: Hyperparameters,
+    private func evaluateRatings(_ descriptor: ModelDescriptor, splits: [TrainTestSplit], inputs modelInputs: ModelInputs,
+                                 hyperparameters h: Hyperparameters,
                                  context: TrainingContext, bar: ProgressBar?) throws {
         let report = try CrossValidation.evaluateRatings(
-            descriptor, splits: splits, hyperparameters: h, duplicates: reading.duplicates, context: context
+            descriptor, splits: splits, inputs: modelInputs, hyperparameters: h, duplicates: reading.duplicates, context: context
         ) { _, _ in bar?.finish() }
         try printRatings(report)
     }
@@ -213,10 +214,11 @@ struct EvaluateCommand: ParsableCommand {
         table.render().forEach { console.line($0) }
     }
 
-    private func evaluateRanking(_ descriptor: ModelDescriptor, splits: [TrainTestSplit], hyperparameters h: Hyperparameters,
+    private func evaluateRanking(_ descriptor: ModelDescriptor, splits: [TrainTestSplit], inputs modelInputs: ModelInputs,
+                                 hyperparameters h: Hyperparameters,
                                  context: TrainingContext, bar: ProgressBar?) throws {
         let report = try RankingProtocol.crossValidate(
-            model: descriptor, hyperparameters: h, splits: splits, k: k ?? 10, relevanceThreshold: relevanceThreshold ?? 4,
+            model: descriptor, inputs: modelInputs, hyperparameters: h, splits: splits, k: k ?? 10, relevanceThreshold: relevanceThreshold ?? 4,
             conversion: try inputs.interactionConversion() ?? .allPairs, duplicates: reading.duplicates, context: context
         ) { _, _ in bar?.finish() }
         try printRanking(report)

@@ -23,11 +23,15 @@ struct TrainCommand: ParsableCommand {
     @OptionGroup(title: "Model inputs") var inputs: ModelInputOptions
     @OptionGroup(title: "Run") var execution: RunOptions
     @OptionGroup(title: "Learning curve") var curveOptions: ValidationOptions
+    @Option(help: "latent (this process) or spark (Apache Spark's ALS for als and implicit-als; see --master).")
+    var engine: TrainingEngine = .latent
+    @OptionGroup(title: "Spark engine (--engine spark)") var spark: SparkOptions
 
     func run() throws {
         let console = Console.current
         // Check everything that can be checked before the long work.
         let descriptor = try ModelReference.descriptor(model)
+        if engine == .spark { return try trainOnSpark(descriptor) }
         let h = try hyperparameters.hyperparameters()
         _ = try h.canonical(for: descriptor.parameters)
         let inputFiles = [data, inputs.itemFeatures, curveOptions.validation].compactMap { $0 }.map { URL(fileURLWithPath: $0) }
@@ -43,7 +47,6 @@ struct TrainCommand: ParsableCommand {
         // Interaction data has no rating scale: ranking scores are never clipped.
         let scale = interactions ? reading.ratingScale : reading.scale(for: set)
         var context = execution.context(ratingScale: scale, progress: bar)
-        context.itemFeatures = features
         // A learning curve: the model measured on the validation part after every step, printed as it goes.
         let curve = validation.map {
             LearningCurve(validation: $0, metric: interactions ? .ndcg(k: 10, relevanceThreshold: 4) : .rmse,
@@ -61,7 +64,7 @@ struct TrainCommand: ParsableCommand {
         let start = ContinuousClock.now
         let trained: any Recommender
         do {
-            let last = try descriptor.fit(matrix, hyperparameters: h, context: context)
+            let last = try descriptor.fit(matrix, inputs: ModelInputs(itemFeatures: features), hyperparameters: h, context: context)
             // Early stopping keeps the best model on the validation part; a curve alone only watches.
             trained = curveOptions.earlyStopping != nil ? curve?.best?.model ?? last : last
             bar?.finish()

@@ -81,7 +81,7 @@ struct TuneCommand: ParsableCommand {
         let configurations = try space.configurations(over: fixedValues, seed: execution.seed)
         for h in configurations { _ = try h.canonical(for: descriptor.parameters) }
         var context = execution.context(ratingScale: nil, progress: nil)
-        context.itemFeatures = try inputs.readItemFeatures()
+        let modelInputs = ModelInputs(itemFeatures: try inputs.readItemFeatures())
         let conversion = try inputs.interactionConversion() ?? .allPairs
 
         // The splits, made once: every configuration sees the same folds.
@@ -103,7 +103,7 @@ struct TuneCommand: ParsableCommand {
         let start = ContinuousClock.now
         let quiet = execution.quiet
         let report = try HyperparameterSearch.run(
-            descriptor, configurations: configurations, splits: splits, metric: metric, k: k ?? 10,
+            descriptor, configurations: configurations, splits: splits, metric: metric, inputs: modelInputs, k: k ?? 10,
             relevanceThreshold: relevanceThreshold ?? 4, conversion: conversion, duplicates: reading.duplicates,
             context: context
         ) { done, result in
@@ -135,7 +135,7 @@ struct TuneCommand: ParsableCommand {
             let matrix = RatingMatrix(set, duplicates: reading.duplicates)
             let bar = execution.progressBar("training the best \(descriptor.name)")
             fitContext.progress = bar.map { bar in { @Sendable p in bar.update(p) } }
-            let model = try descriptor.fit(matrix, hyperparameters: best, context: fitContext)
+            let model = try descriptor.fit(matrix, inputs: modelInputs, hyperparameters: best, context: fitContext)
             bar?.finish()
             try model.save(to: URL(fileURLWithPath: output), inputs: [data, train, test].compactMap { $0 }.map { URL(fileURLWithPath: $0) })
             let message = "retrained the best on all \(matrix.count) \(interactions ? "interactions" : "ratings"); saved \(output)"
