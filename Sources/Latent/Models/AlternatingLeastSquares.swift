@@ -79,9 +79,16 @@ public struct AlternatingLeastSquares: Sendable {
         var state = initialState(data, seed: context.seed)
         for sweep in 0..<iterations {
             self.sweep(&state, data, threads: context.threads)
-            context.report(TrainingProgress(stage: "sweep", step: sweep + 1, total: iterations))
+            if context.report(TrainingProgress(stage: "sweep", step: sweep + 1, total: iterations), snapshot: { model(state, data, context) }) {
+                break
+            }
         }
-        return FactorModel(
+        return model(state, data, context)
+    }
+
+    /// The model of `state`.
+    private func model(_ state: State, _ data: RatingMatrix, _ context: TrainingContext) -> FactorModel {
+        FactorModel(
             name: "als", domain: ModelDomain(data, ratingScale: context.ratingScale, task: .rating), hyperparameters: hyperparameters,
             globalMean: state.alpha, userBias: state.userBias, itemBias: state.itemBias,
             userFactors: state.userFactors, itemFactors: state.itemFactors,

@@ -46,8 +46,8 @@ public struct BayesianMatrixFactorization: Sendable {
         }
         var sampler = GibbsSampler(data, factors: factors, initialScale: Double(initialScale), seed: context.seed)
         let kept = keptSweeps()
-        let k = factors, users = data.userCount, items = data.itemCount
-        var w0Sum = 0.0
+        let users = data.userCount, items = data.itemCount
+        var w0Sum = 0.0, averagedSweeps = 0
         var buSum = [Double](repeating: 0, count: users), biSum = [Double](repeating: 0, count: items)
         var pStack: [[Float]] = [], qStack: [[Float]] = []
         for sweep in 0..<iterations {
@@ -56,6 +56,7 @@ public struct BayesianMatrixFactorization: Sendable {
                 throw TrainingError.diverged(epoch: sweep + 1, learningRate: 0)
             }
             if sweep >= burnIn {
+                averagedSweeps += 1
                 w0Sum += sampler.w0
                 for u in 0..<users { buSum[u] += sampler.bu[u] }
                 for i in 0..<items { biSum[i] += sampler.bi[i] }
@@ -64,10 +65,29 @@ public struct BayesianMatrixFactorization: Sendable {
                 pStack.append(sampler.p.map { Float($0) })
                 qStack.append(sampler.q.map { Float($0) })
             }
-            context.report(TrainingProgress(stage: "sweep", step: sweep + 1, total: iterations,
-                                            loss: (sampler.squaredError / Double(data.count)).squareRoot()))
+            // Before any factor sample is kept (early stopping), the current sample alone.
+            func current() -> FactorModel {
+                pStack.isEmpty
+                    ? averaged(data, context, w0Sum: sampler.w0, n: 1, buSum: sampler.bu, biSum: sampler.bi,
+                               pStack: [sampler.p.map { Float($0) }], qStack: [sampler.q.map { Float($0) }])
+                    : averaged(data, context, w0Sum: w0Sum, n: Double(averagedSweeps), buSum: buSum, biSum: biSum,
+                               pStack: pStack, qStack: qStack)
+            }
+            if context.report(TrainingProgress(stage: "sweep", step: sweep + 1, total: iterations,
+                                               loss: (sampler.squaredError / Double(data.count)).squareRoot()),
+                              snapshot: current) {
+                return current()
+            }
         }
-        let n = Double(iterations - burnIn), s = pStack.count
+        return averaged(data, context, w0Sum: w0Sum, n: Double(averagedSweeps), buSum: buSum, biSum: biSum,
+                        pStack: pStack, qStack: qStack)
+    }
+
+    /// The model averaging `n` sweeps' biases (their sums) and the kept factor samples.
+    private func averaged(_ data: RatingMatrix, _ context: TrainingContext, w0Sum: Double, n: Double, buSum: [Double],
+                          biSum: [Double], pStack: [[Float]], qStack: [[Float]]) -> FactorModel {
+        let k = factors, users = data.userCount, items = data.itemCount
+        let s = pStack.count
         // Stack the kept samples: row u is [p_u^1, ..., p_u^S] / S, so p . q is the mean of the samples' products.
         var p = Matrix(rows: users, columns: k * s), q = Matrix(rows: items, columns: k * s)
         let scale = 1 / Float(max(1, s))

@@ -49,11 +49,17 @@ public struct ImplicitALS: Sendable {
             solveRows(data.byUser, solving: &x, fixed: y, threads: context.threads)
             solveRows(data.byItem, solving: &y, fixed: x, threads: context.threads)
             guard x.isFinite, y.isFinite else { throw TrainingError.diverged(epoch: sweep + 1, learningRate: 0) }
-            context.report(TrainingProgress(stage: "sweep", step: sweep + 1, total: iterations))
+            if context.report(TrainingProgress(stage: "sweep", step: sweep + 1, total: iterations),
+                              snapshot: { model(data, x, y) }) { break }
         }
-        return FactorModel(name: "implicit-als", domain: ModelDomain(data, ratingScale: nil, task: .ranking), hyperparameters: hyperparameters,
-                           globalMean: 0, userBias: [], itemBias: [], userFactors: x, itemFactors: y,
-                           foldIn: .implicit(alpha: alpha, lambda: regularization))
+        return model(data, x, y)
+    }
+
+    /// The model of user factors `x` and item factors `y`.
+    private func model(_ data: RatingMatrix, _ x: Matrix, _ y: Matrix) -> FactorModel {
+        FactorModel(name: "implicit-als", domain: ModelDomain(data, ratingScale: nil, task: .ranking), hyperparameters: hyperparameters,
+                    globalMean: 0, userBias: [], itemBias: [], userFactors: x, itemFactors: y,
+                    foldIn: .implicit(alpha: alpha, lambda: regularization))
     }
 
     /// Y^T Y + lambda I in Double, row-major k x k: the part of every row's system that the rows share.

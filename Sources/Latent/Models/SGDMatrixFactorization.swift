@@ -138,8 +138,14 @@ public struct SGDMatrixFactorization: Sendable {
             }}}}}}
             let sse = blockSSE.reduce(0, +)
             guard sse.isFinite else { throw TrainingError.diverged(epoch: epoch, learningRate: gamma) }
-            context.report(TrainingProgress(step: epoch, total: iterations, loss: (sse / Double(data.count)).squareRoot()))
+            let stop = context.report(TrainingProgress(step: epoch, total: iterations, loss: (sse / Double(data.count)).squareRoot())) {
+                var (ps, qs) = (p, q)
+                ps.storage = Self.restride(pPadded, rows: p.rows, from: stride, to: k)
+                qs.storage = Self.restride(qPadded, rows: q.rows, from: stride, to: k)
+                return snapshot(data, context: context, mu: mu, bu: bu, bi: bi, p: ps, q: qs)
+            }
             gamma *= decay
+            if stop { break }
         }
         p.storage = Self.restride(pPadded, rows: p.rows, from: stride, to: k)
         q.storage = Self.restride(qPadded, rows: q.rows, from: stride, to: k)
@@ -206,14 +212,25 @@ public struct SGDMatrixFactorization: Sendable {
                 lambdaP: userRegularization, lambdaQ: itemRegularization, lambdaUB: userBiasRegularization,
                 lambdaIB: itemBiasRegularization)
             guard sse.isFinite else { throw TrainingError.diverged(epoch: epoch, learningRate: gamma) }
-            context.report(TrainingProgress(step: epoch, total: iterations, loss: (sse / Double(data.count)).squareRoot()))
+            let stop = context.report(TrainingProgress(step: epoch, total: iterations, loss: (sse / Double(data.count)).squareRoot())) {
+                snapshot(data, context: context, mu: mu, bu: bu, bi: bi, p: p, q: q)
+            }
             gamma *= decay
+            if stop { break }
         }
         guard p.isFinite, q.isFinite else { throw TrainingError.diverged(epoch: iterations, learningRate: learningRate) }
         return FactorModel(
             name: name, domain: ModelDomain(data, ratingScale: context.ratingScale, task: .rating), hyperparameters: hyperparameters,
             globalMean: mu, userBias: bu, itemBias: bi, userFactors: p, itemFactors: q,
             foldIn: .ridge(lambda: userRegularization))
+    }
+
+    /// The model with the given parameters, as training reports it after an epoch (``TrainingContext/report(_:snapshot:)``).
+    private func snapshot(_ data: RatingMatrix, context: TrainingContext, mu: Float, bu: [Float], bi: [Float], p: Matrix,
+                          q: Matrix) -> FactorModel {
+        FactorModel(name: name, domain: ModelDomain(data, ratingScale: context.ratingScale, task: .rating), hyperparameters: hyperparameters,
+                    globalMean: mu, userBias: bu, itemBias: bi, userFactors: p, itemFactors: q,
+                    foldIn: .ridge(lambda: userRegularization))
     }
 
     /// One rating, packed so an epoch streams through contiguous memory: (user, item, value), 12 bytes, the C

@@ -8,6 +8,9 @@ public struct TrainingProgress: Sendable {
     public var total: Int
     /// The training loss after the step, when the model computes one.
     public var loss: Double?
+    /// The model as it stands after the step, for validation (learning curves, early stopping): set only when
+    /// ``TrainingContext/wantsSnapshots`` is true and the model supports it (see ``LearningCurve``).
+    public var model: (any Recommender)?
 
     /// A progress report.
     public init(stage: String = "epoch", step: Int, total: Int, loss: Double? = nil) {
@@ -55,6 +58,11 @@ public struct TrainingContext: Sendable {
     public var ratingScale: ClosedRange<Float>?
     /// Called after each epoch (or sweep) of long work. Nothing in the library prints.
     public var progress: (@Sendable (TrainingProgress) -> Void)?
+    /// Whether ``progress`` wants the model after each step in ``TrainingProgress/model`` (building it costs a copy
+    /// of the parameters, so models do it only on request).
+    public var wantsSnapshots = false
+    /// Asked after each step reported with a model: true stops the training there (early stopping).
+    public var shouldStop: (@Sendable () -> Bool)?
 
     /// A context with the given seed and thread count.
     public init(seed: UInt64 = 42, threads: Int = 1, ratingScale: ClosedRange<Float>? = nil,
@@ -67,6 +75,17 @@ public struct TrainingContext: Sendable {
 
     /// Reports progress, if anyone listens.
     public func report(_ p: TrainingProgress) { progress?(p) }
+
+    /// Reports progress with the model as it stands, built by `snapshot` only when ``wantsSnapshots`` is set, and
+    /// tells whether to stop here. Iterative models call it after each epoch or sweep and stop when it returns true.
+    @discardableResult
+    public func report(_ p: TrainingProgress, snapshot: () -> any Recommender) -> Bool {
+        guard let progress else { return false }
+        var p = p
+        if wantsSnapshots { p.model = snapshot() }
+        progress(p)
+        return wantsSnapshots && (shouldStop?() ?? false)
+    }
 }
 
 /// What a model is for, which picks the default evaluation.

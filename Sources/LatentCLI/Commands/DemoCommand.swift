@@ -7,7 +7,7 @@ struct DemoCommand: ParsableCommand {
         commandName: "demo",
         abstract: "Run the course notes' example: ratings beside predictions, Eve through mean normalization, related movies.")
 
-    @Option(help: "A model from `latent models` (default: the notes' factorization on mean-normalized ratings).")
+    @Option(help: "A rating model from `latent models` (default: the notes' factorization on mean-normalized ratings); ranking models are refused, their scores are not ratings.")
     var model: String?
     @Option(help: "How related movies are found.") var metric: SimilarityMetric = .euclidean
     @OptionGroup(title: "Hyperparameters") var hyperparameters: HyperparameterOptions
@@ -17,7 +17,11 @@ struct DemoCommand: ParsableCommand {
     func run() throws {
         let console = Console.current
         let example = DemoData.notesExample
-        let descriptor = try model.map { try ModelRegistry.descriptor(named: $0) }
+        let descriptor = try model.map { try ModelReference.descriptor($0) }
+        if let descriptor, descriptor.task == .ranking {
+            let rating = ModelRegistry.all.filter { $0.task == .rating }.map(\.name)
+            throw OptionError("\(descriptor.name) is a ranking model: it scores items to rank them and does not predict ratings, so the notes' table of predicted 0-5 ratings would be meaningless (and with every rated pair an interaction of the same weight, ranking five movies teaches it nothing). The demo takes a rating model: \(rating.joined(separator: ", ")). Rank with `latent evaluate --model \(descriptor.name) --task ranking` on real data.")
+        }
         let result = try example.run(model: descriptor, inputs: ModelInputs(itemFeatures: try inputs.readItemFeatures()),
                                      hyperparameters: try hyperparameters.hyperparameters(), metric: metric,
                                      context: TrainingContext(seed: seed))

@@ -9,8 +9,12 @@ struct EvaluateCommand: ParsableCommand {
         commandName: "evaluate",
         abstract: "Measure a model: rating error (RMSE, MAE) or ranking quality (precision, recall, nDCG, ... at K) per fold and their means.",
         discussion: """
-            Give either --train and --test, or --data with --folds K (seeded k-fold), or --data with --test-fraction F \
-            (seeded holdout).
+            --model is a model name (trained and measured on each split) or a model file written by `latent train` \
+            (measured on --test as it is, with no training: its fit_seconds is 0).
+
+            For a model name, give either --train and --test, or --data with --folds K (seeded k-fold), or --data with \
+            --test-fraction F (seeded holdout). The text output is a table with one row per fold, then the mean and \
+            the standard deviation over the folds (divided by the number of folds).
 
             --task rating: predictions are clipped to the rating scale (--rating-scale, else the training data's range). \
             --task ranking (protocol T): every pair of the training part is an interaction of weight 1; each test user's \
@@ -19,6 +23,7 @@ struct EvaluateCommand: ParsableCommand {
             decides (`latent models` shows it): rating models are judged as rating, ranking models as ranking.
 
             Examples: latent evaluate --model biased-mf --train ml-100k/u1.base --test ml-100k/u1.test --json
+                      latent evaluate --model u1.latent --test ml-100k/u1.test
                       latent evaluate --model implicit-als --task ranking --k 10 --train ml-100k/u1.base --test ml-100k/u1.test
             """)
 
@@ -39,7 +44,8 @@ struct EvaluateCommand: ParsableCommand {
         case temporal
     }
 
-    @Option(help: "The model to evaluate (see `latent models`).") var model: String
+    @Option(help: "A model name (see `latent models`) to train and measure, or a model file written by `latent train` to measure on --test.")
+    var model: String
     @Option(help: "The training file.") var train: String?
     @Option(help: "The test file.") var test: String?
     @Option(help: "One rating file to split.") var data: String?
@@ -62,7 +68,12 @@ struct EvaluateCommand: ParsableCommand {
 
     func validate() throws {
         let files = train != nil || test != nil
-        if files {
+        if !ModelRegistry.names.contains(model) {
+            guard ModelReference.isFile(model) else { throw ValidationError(ModelReference.neither(model)) }
+            guard test != nil, train == nil, data == nil else {
+                throw ValidationError("a saved model (\(model)) is measured on --test FILE only: no --train or --data")
+            }
+        } else if files {
             guard train != nil, test != nil else { throw ValidationError("--train and --test go together") }
             guard split == .random else { throw ValidationError("--split applies to --data") }
             guard data == nil, folds == nil, testFraction == nil else {
@@ -97,7 +108,11 @@ struct EvaluateCommand: ParsableCommand {
     }
 
     func run() throws {
-        let descriptor = try ModelRegistry.descriptor(named: model)
+        let descriptor: ModelDescriptor
+        switch try ModelReference.resolve(model) {
+        case let .file(saved, path): return try evaluateSaved(saved, path: path)
+        case let .name(d): descriptor = d
+        }
         let task = self.task ?? (descriptor.task == .ranking ? .ranking : .rating)
         if task == .rating, k != nil || relevanceThreshold != nil {
             throw OptionError("--k and --relevance-threshold apply to --task ranking, and \(descriptor.name) is evaluated as a rating model; add --task ranking")
@@ -150,48 +165,83 @@ struct EvaluateCommand: ParsableCommand {
     private func evaluateRatings(_ descriptor: ModelDescriptor, splits: [TrainTestSplit], inputs modelInputs: ModelInputs,
                                  hyperparameters h: Hyperparameters,
                                  context: TrainingContext, bar: ProgressBar?) throws {
-        let console = Console.current
-        if !json {
-            console.line("\(descriptor.name), \(splits.count) fold\(splits.count == 1 ? "" : "s")")
-        }
         let report = try CrossValidation.evaluateRatings(
             descriptor, splits: splits, inputs: modelInputs, hyperparameters: h, duplicates: reading.duplicates, context: context
-        ) { f, fold in
-            bar?.finish()
-            if !json {
-                console.line("fold \(f + 1): rmse \(fixed(fold.rmse)), mae \(fixed(fold.mae)), fit \(fixed(fold.fitSeconds, 2)) s, \(fold.testCount) test ratings")
-            }
+        ) { _, _ in bar?.finish() }
+        try printRatings(report)
+    }
+
+    /// A saved model measured on --test as it is: rating or ranking metrics, as its task (or --task) says.
+    private func evaluateSaved(_ saved: any Recommender, path: String) throws {
+        let hasHyperparameters = try !hyperparameters.hyperparameters().values.isEmpty
+        guard !hasHyperparameters else {
+            throw OptionError("\(path) is a saved model: its hyperparameters are fixed, so hyperparameter options do not apply")
         }
-        if json {
-            console.line(try jsonLine(report))
-        } else {
-            console.line("mean:   rmse \(fixed(report.rmse)), mae \(fixed(report.mae)), fit \(fixed(report.fitSeconds, 2)) s")
+        let task = self.task ?? (ModelReference.task(of: saved) == .ranking ? .ranking : .rating)
+        if task == .rating, k != nil || relevanceThreshold != nil {
+            throw OptionError("--k and --relevance-threshold apply to --task ranking, and \(path) is evaluated as a rating model; add --task ranking")
         }
+        let (testSet, _) = try reading.read(test!)
+        switch task {
+        case .rating:
+            let e = saved.evaluateRatings(on: testSet)
+            try printRatings(RatingEvaluationReport(model: saved.name, folds: [
+                RatingFoldReport(rmse: e.rmse, mae: e.mae, fitSeconds: 0, testCount: e.count,
+                                 unknownUsers: e.unknownUsers, unknownItems: e.unknownItems)]))
+        case .ranking:
+            let threshold = relevanceThreshold ?? 4
+            let e = try saved.evaluateRanking(on: testSet, k: k ?? 10, relevanceThreshold: threshold, threads: execution.threads)
+            try printRanking(RankingEvaluationReport(model: saved.name, relevanceThreshold: threshold,
+                                                     folds: [RankingFoldReport(evaluation: e, fitSeconds: 0)]))
+        }
+    }
+
+    /// Prints a rating report: JSON, or a table of the folds with their mean and standard deviation.
+    private func printRatings(_ report: RatingEvaluationReport) throws {
+        let console = Console.current
+        if json { return console.line(try jsonLine(report)) }
+        console.line("\(report.model), \(report.folds.count) fold\(report.folds.count == 1 ? "" : "s")")
+        var table = TextTable(["fold", "RMSE", "MAE", "fit s", "test ratings"])
+        for (f, fold) in report.folds.enumerated() {
+            table.add(["\(f + 1)", fixed(fold.rmse), fixed(fold.mae), fixed(fold.fitSeconds, 2), "\(fold.testCount)"])
+        }
+        if report.folds.count > 1 {
+            let rmse = Spread(report.folds.map(\.rmse)), mae = Spread(report.folds.map(\.mae))
+            let fit = Spread(report.folds.map(\.fitSeconds))
+            table.add(["mean", fixed(rmse.mean), fixed(mae.mean), fixed(fit.mean, 2), ""])
+            table.add(["sd", fixed(rmse.standardDeviation), fixed(mae.standardDeviation), fixed(fit.standardDeviation, 2), ""])
+        }
+        table.render().forEach { console.line($0) }
     }
 
     private func evaluateRanking(_ descriptor: ModelDescriptor, splits: [TrainTestSplit], inputs modelInputs: ModelInputs,
                                  hyperparameters h: Hyperparameters,
                                  context: TrainingContext, bar: ProgressBar?) throws {
-        let console = Console.current
-        let k = self.k ?? 10, threshold = relevanceThreshold ?? 4
-        if !json {
-            console.line("\(descriptor.name), \(splits.count) fold\(splits.count == 1 ? "" : "s"), ranking: K = \(k), relevant = test rating >= \(threshold.formatted())")
-        }
         let report = try RankingProtocol.crossValidate(
-            model: descriptor, inputs: modelInputs, hyperparameters: h, splits: splits, k: k, relevanceThreshold: threshold,
+            model: descriptor, inputs: modelInputs, hyperparameters: h, splits: splits, k: k ?? 10, relevanceThreshold: relevanceThreshold ?? 4,
             conversion: try inputs.interactionConversion() ?? .allPairs, duplicates: reading.duplicates, context: context
         ) { _, _ in bar?.finish() }
-        if json {
-            console.line(try jsonLine(report))
-            return
-        }
+        try printRanking(report)
+    }
+
+    /// Prints a ranking report: JSON, or a table of the folds with their mean and standard deviation (users are
+    /// counted per fold only).
+    private func printRanking(_ report: RankingEvaluationReport) throws {
+        let console = Console.current
+        if json { return console.line(try jsonLine(report)) }
+        let k = report.mean.k, folds = report.folds
+        console.line("\(report.model), \(folds.count) fold\(folds.count == 1 ? "" : "s"), ranking: K = \(k), relevant = test rating >= \(report.relevanceThreshold.formatted())")
         var table = TextTable(["fold", "P@\(k)", "R@\(k)", "nDCG@\(k)", "MAP@\(k)", "HR@\(k)", "AUC", "coverage", "users", "fit s"])
-        func row(_ label: String, _ e: RankingEvaluation, _ fit: Double) -> [String] {
-            [label] + [e.precision, e.recall, e.ndcg, e.map, e.hitRate, e.auc, e.coverage].map { fixed($0) }
-                + ["\(e.users)", fixed(fit, 2)]
+        let metrics: [(RankingEvaluation) -> Double] = [\.precision, \.recall, \.ndcg, \.map, \.hitRate, \.auc, \.coverage]
+        for (f, fold) in folds.enumerated() {
+            table.add(["\(f + 1)"] + metrics.map { fixed($0(fold.evaluation)) } + ["\(fold.evaluation.users)", fixed(fold.fitSeconds, 2)])
         }
-        for (f, fold) in report.folds.enumerated() { table.add(row("\(f + 1)", fold.evaluation, fold.fitSeconds)) }
-        if report.folds.count > 1 { table.add(row("mean", report.mean, report.fitSeconds)) }
+        if folds.count > 1 {
+            let spreads = metrics.map { m in Spread(folds.map { m($0.evaluation) }) }
+            let fit = Spread(folds.map(\.fitSeconds))
+            table.add(["mean"] + spreads.map { fixed($0.mean) } + ["", fixed(fit.mean, 2)])
+            table.add(["sd"] + spreads.map { fixed($0.standardDeviation) } + ["", fixed(fit.standardDeviation, 2)])
+        }
         table.render().forEach { console.line($0) }
     }
 }

@@ -45,7 +45,7 @@ struct RecommendCommand: ParsableCommand {
     var deny: String?
     @Flag(name: .customLong("include-seen"), help: "Also recommend items the user rated in training (--user, --users).")
     var includeSeen = false
-    @Option(help: "Threads for --users.") var threads: Int = 1
+    @Option(help: "Threads for --users (default: all cores).") var threads: Int = allCores
     @Flag(help: "Print JSON: {\"user\", \"items\": [{\"item\", \"score\", \"title\"}]} (one line per user with --users; \"user\" is null with --ratings).")
     var json = false
 
@@ -62,7 +62,7 @@ struct RecommendCommand: ParsableCommand {
 
     func run() throws {
         let console = Console.current
-        let m = try ModelRegistry.load(from: URL(fileURLWithPath: model))
+        let m = try ModelReference.loadFile(model)
         let titles = try items.map { try ItemCatalog.read(URL(fileURLWithPath: $0)).titles }
         let allowed = try allow.map { Set(try itemList($0, option: "--allow", model: m)) }
         let excluded = try deny.map { Set(try itemList($0, option: "--deny", model: m)) } ?? []

@@ -32,7 +32,7 @@ struct SimilarCommand: ParsableCommand {
     }
 
     func run() throws {
-        let m = try ModelRegistry.load(from: URL(fileURLWithPath: model))
+        let m = try ModelReference.loadFile(model)
         let scoreName = metric == .euclidean ? "-distance" : "cosine"
         if let user {
             let list = try m.similarUsers(to: user, count: count, metric: metric)

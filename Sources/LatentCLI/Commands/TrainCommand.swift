@@ -19,13 +19,14 @@ struct TrainCommand: ParsableCommand {
             """)
 
     @Option(help: "The rating file.") var data: String
-    @Option(help: "The model to train (see `latent models`).") var model: String
+    @Option(help: "The name of the model to train (see `latent models`).") var model: String
     @Option(help: "Where to save the trained model.") var output: String
     @OptionGroup(title: "Reading") var reading: DataOptions
     @OptionGroup(title: "Hyperparameters") var hyperparameters: HyperparameterOptions
     @OptionGroup(title: "Model inputs") var inputs: ModelInputOptions
     @OptionGroup(title: "Run") var execution: RunOptions
     @Flag(help: "Print one JSON object: counts, read/build/fit/write seconds, peak memory.") var json = false
+    @OptionGroup(title: "Learning curve") var curveOptions: ValidationOptions
     @Option(help: "latent (this process) or spark (Apache Spark's ALS for als and implicit-als; see --master).")
     var engine: TrainingEngine = .latent
     @OptionGroup(title: "Spark engine (--engine spark)") var spark: SparkOptions
@@ -33,37 +34,55 @@ struct TrainCommand: ParsableCommand {
     func run() throws {
         let console = Console.current
         // Check everything that can be checked before the long work.
-        let descriptor = try ModelRegistry.descriptor(named: model)
+        let descriptor = try ModelReference.descriptor(model)
         if engine == .spark { return try trainOnSpark(descriptor) }
         let h = try hyperparameters.hyperparameters()
         _ = try h.canonical(for: descriptor.parameters)
-        let inputFiles = [data, inputs.itemFeatures].compactMap { $0 }.map { URL(fileURLWithPath: $0) }
+        let inputFiles = [data, inputs.itemFeatures, curveOptions.validation].compactMap { $0 }.map { URL(fileURLWithPath: $0) }
         _ = try OutputFile.checkedTarget(URL(fileURLWithPath: output), inputs: inputFiles)
         let features = try inputs.readItemFeatures()
         _ = try inputs.interactionConversion()
 
         var clock = ContinuousClock.now
-        let (ratings, report) = try reading.read(data)
+        let (allRatings, report) = try reading.read(data)
         let readSeconds = seconds(since: clock)
         clock = .now
+        let (ratings, validation) = try curveOptions.split(consume allRatings, reading: reading, seed: execution.seed)
         let (set, interactions) = try inputs.trainingData(consume ratings, for: descriptor)
         // Interaction data has no rating scale: ranking scores are never clipped.
         let scale = interactions ? reading.ratingScale : reading.scale(for: set)
+        // A learning curve: the model measured on the validation part after every step, printed as it goes.
+        let curve = validation.map {
+            LearningCurve(validation: $0, metric: interactions ? .ndcg(k: 10, relevanceThreshold: 4) : .rmse,
+                          patience: curveOptions.earlyStopping, training: interactions ? nil : set, threads: execution.threads)
+        }
         // The matrix takes the last copy of the ratings read, and releases them once its rows hold them.
         let matrix = RatingMatrix(consume set, duplicates: reading.duplicates)
         let buildSeconds = seconds(since: clock)
-        let bar = execution.progressBar("training \(descriptor.name)")
-        let context = execution.context(ratingScale: scale, progress: bar)
+        let bar = curve == nil ? execution.progressBar("training \(descriptor.name)") : nil
+        var context = execution.context(ratingScale: scale, progress: bar)
+        if let curve {
+            let quiet = execution.quiet
+            context.progress = { @Sendable p in
+                guard !quiet, p.model != nil, let point = curve.points.last else { return }
+                let loss = point.trainingLoss.map { "training loss \(fixed($0)), " } ?? ""
+                console.note("\(p.stage) \(p.step)/\(p.total): \(loss)validation \(curve.metric.name) \(fixed(point.validation))")
+            }
+            context = curve.attach(to: context)
+        }
         let start = ContinuousClock.now
         let trained: any Recommender
         do {
-            trained = try descriptor.fit(matrix, inputs: ModelInputs(itemFeatures: features), hyperparameters: h, context: context)
+            let last = try descriptor.fit(matrix, inputs: ModelInputs(itemFeatures: features), hyperparameters: h, context: context)
+            // Early stopping keeps the best model on the validation part; a curve alone only watches.
+            trained = curveOptions.earlyStopping != nil ? curve?.best?.model ?? last : last
             bar?.finish()
         } catch {
             bar?.finish()
             throw error
         }
         let fitSeconds = seconds(since: start)
+        if let curve { try reportCurve(curve, model: descriptor.name, inputs: inputFiles) }
         clock = .now
         try trained.save(to: URL(fileURLWithPath: output), inputs: inputFiles)
         let writeSeconds = seconds(since: clock)
@@ -78,6 +97,25 @@ struct TrainCommand: ParsableCommand {
         }
         console.line("trained \(descriptor.name) on \(matrix.userCount) users, \(matrix.itemCount) items, \(matrix.count) \(interactions ? "interactions" : "ratings") "
             + "(\(matrix.duplicateCount) duplicates folded, \(report.skippedLines) lines skipped) in \(fixed(fitSeconds, 2)) s; saved \(output)")
+    }
+
+    /// Prints the best validation step and writes the history and the plot.
+    private func reportCurve(_ curve: LearningCurve, model: String, inputs: [URL]) throws {
+        let console = Console.current
+        let points = curve.points
+        guard let best = curve.best, let last = points.last else {
+            console.note("note: \(model) reports no model after each step (learning curves: sgd-mf, biased-mf with --solver sgd, als, bayesian-mf, implicit-als): no learning curve; the model is the last one")
+            return
+        }
+        let stage = model == "als" || model == "bayesian-mf" || model == "implicit-als" ? "sweep" : "epoch"
+        var line = "best validation \(curve.metric.name) \(fixed(best.value)) at \(stage) \(best.step) of \(last.step)"
+        if curve.stoppedEarly {
+            line += " (stopped early: \(last.step - best.step) \(stage)s without improvement); the saved model is the one after \(stage) \(best.step)"
+        } else if best.step != last.step {
+            line += "; the saved model is the one after \(stage) \(best.step)"
+        }
+        console.line(line)
+        try curveOptions.write(curve, stage: stage, model: model, inputs: inputs)
     }
 }
 

@@ -92,7 +92,7 @@ func parseRatingScale(_ text: String) throws -> ClosedRange<Float> {
 /// Seed, threads and quiet: how a run goes.
 struct RunOptions: ParsableArguments {
     @Option(help: "Seed of every random choice: the same seed and thread count give the same model.") var seed: UInt64 = 42
-    @Option(help: "Threads training may use.") var threads: Int = 1
+    @Option(help: "Threads training may use (default: all cores).") var threads: Int = allCores
     @Flag(help: "No progress bar.") var quiet = false
 
     func validate() throws {
@@ -116,13 +116,55 @@ struct RunOptions: ParsableArguments {
     }
 }
 
-/// Encodes `value` as one line of JSON with sorted keys.
+/// The default of every `--threads`: all the cores of this machine.
+let allCores = max(1, ProcessInfo.processInfo.activeProcessorCount)
+
+/// Encodes `value` as one line of JSON with sorted keys, its numbers at the precision of their values (see
+/// ``trimmingFloatNoise(_:)``).
 func jsonLine<T: Encodable>(_ value: T) throws -> String {
     let encoder = JSONEncoder()
     encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
     // An empty test part gives a NaN error; say so rather than fail to print.
     encoder.nonConformingFloatEncodingStrategy = .convertToString(positiveInfinity: "inf", negativeInfinity: "-inf", nan: "nan")
-    return String(decoding: try encoder.encode(value), as: UTF8.self)
+    return trimmingFloatNoise(String(decoding: try encoder.encode(value), as: UTF8.self))
+}
+
+/// `json` with every number that carries more than 12 significant digits rewritten as the shortest text of its value
+/// rounded to 12 significant digits: `0.0016345594000000002` (a sum of Doubles) becomes `0.0016345594`, `0.1 + 0.2`
+/// prints `0.3`. Figures computed in Float or Double carry at most 7 or 12 meaningful digits after averaging, so
+/// nothing meaningful is lost; strings are left alone.
+func trimmingFloatNoise(_ json: String) -> String {
+    var out = ""
+    out.reserveCapacity(json.utf8.count)
+    var inString = false, escaped = false
+    var number = ""
+    func flush() {
+        guard !number.isEmpty else { return }
+        let isFraction = number.contains(where: { $0 == "." || $0 == "e" || $0 == "E" })
+        let digits = number.prefix { $0 != "e" && $0 != "E" }.filter(\.isWholeNumber).drop { $0 == "0" }.count
+        if isFraction, digits > 12, let x = Double(number), x.isFinite, let rounded = Double(String(format: "%.12g", x)) {
+            out += "\(rounded)"
+        } else {
+            out += number
+        }
+        number = ""
+    }
+    for c in json {
+        if inString {
+            out.append(c)
+            if escaped { escaped = false } else if c == "\\" { escaped = true } else if c == "\"" { inString = false }
+        } else if !number.isEmpty, c.isASCII, c.isWholeNumber || "+-.eE".contains(c) {
+            number.append(c)
+        } else if c.isASCII, c.isWholeNumber || c == "-" {
+            number.append(c)
+        } else {
+            flush()
+            out.append(c)
+            if c == "\"" { inString = true }
+        }
+    }
+    flush()
+    return out
 }
 
 /// Seconds since `start`.
