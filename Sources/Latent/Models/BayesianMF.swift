@@ -119,16 +119,7 @@ struct GibbsSampler {
         self.k = k
         byUser = data.byUser
         byItem = data.byItem
-        var next = Array(data.byItem.offsets.dropLast())
-        var map = [Int](repeating: 0, count: data.count)
-        for u in 0..<data.userCount {
-            for n in data.byUser.range(of: u) {
-                let i = Int(data.byUser.indices[n])
-                map[next[i]] = n
-                next[i] += 1
-            }
-        }
-        itemToUserOrder = map
+        itemToUserOrder = Self.itemToUserOrder(data)
         rng = SeededGenerator(seed: seed)
         bu = [Double](repeating: 0, count: data.userCount)
         bi = [Double](repeating: 0, count: data.itemCount)
@@ -149,6 +140,20 @@ struct GibbsSampler {
                 residual[n] = Double(data.byUser.values[n]) - dot
             }
         }
+    }
+
+    /// For each entry of `data.byItem`, its position in `data.byUser`.
+    static func itemToUserOrder(_ data: RatingMatrix) -> [Int] {
+        var next = Array(data.byItem.offsets.dropLast())
+        var map = [Int](repeating: 0, count: data.count)
+        for u in 0..<data.userCount {
+            for n in data.byUser.range(of: u) {
+                let i = Int(data.byUser.indices[n])
+                map[next[i]] = n
+                next[i] += 1
+            }
+        }
+        return map
     }
 
     /// A draw from N(mean, 1 / precision).
@@ -240,6 +245,11 @@ struct GibbsSampler {
     ///     lambda ~ Gamma(1 + (n + 1) / 2, 1 + (sum (v - mu)^2 + mu^2) / 2)     (mu: the current mean)
     ///     mu     ~ N(sum v / (n + 1), 1 / ((n + 1) lambda))
     mutating func drawPrior(_ values: [Double], mean current: Double) -> (mu: Double, lambda: Double) {
+        Self.drawPrior(values, mean: current, &rng)
+    }
+
+    /// ``drawPrior(_:mean:)`` with the generator given (shared with ``ImplicitGibbsSampler``).
+    static func drawPrior(_ values: [Double], mean current: Double, _ rng: inout SeededGenerator) -> (mu: Double, lambda: Double) {
         let n = Double(values.count)
         var sum = 0.0, ss = 0.0
         for v in values {
@@ -247,7 +257,7 @@ struct GibbsSampler {
             ss += (v - current) * (v - current)
         }
         let lambda = rng.nextGamma(shape: 1 + (n + 1) / 2, rate: 1 + (ss + current * current) / 2)
-        let mu = Self.normal(mean: sum / (n + 1), precision: (n + 1) * lambda, &rng)
+        let mu = normal(mean: sum / (n + 1), precision: (n + 1) * lambda, &rng)
         return (mu, lambda)
     }
 }

@@ -2,7 +2,7 @@
 /// differences (the tests and `latent gradcheck`).
 public enum GradientCheckProblems {
     /// The models with an analytic gradient.
-    public static let models = ["content", "cofi", "sgd-mf", "biased-mf"]
+    public static let models = ["content", "cofi", "sgd-mf", "biased-mf", "svdpp"]
 
     /// A model's objective on a small random problem and a random point to check it at.
     public struct Problem {
@@ -49,6 +49,13 @@ public enum GradientCheckProblems {
             c.userBiasRegularization = 0.2
             c.itemBiasRegularization = 0.4
             let objective = MatrixFactorizationObjective(c, data: data)
+            return Problem(objective: objective, point: point(objective.parameterCount))
+        case "svdpp":
+            var c = SVDPlusPlus.defaults
+            c.factors = 3
+            c.regularization = 0.3
+            c.biasRegularization = 0.2
+            let objective = SVDPlusPlusObjective(c, data: data)
             return Problem(objective: objective, point: point(objective.parameterCount))
         default:
             throw TrainingError.unknownModel(name: modelName, known: models)
