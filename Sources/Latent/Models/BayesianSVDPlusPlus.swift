@@ -46,7 +46,7 @@ public struct BayesianSVDPlusPlus: Sendable {
     public var initialScale: Float
 
     /// The defaults, chosen on validation parts carved from MovieLens 100k's u1..u5.base (see the README).
-    public static let defaults = BayesianSVDPlusPlus(factors: 10, sweeps: 200, burnIn: 20, keptSamples: 90, initialScale: 0.1)
+    public static let defaults = BayesianSVDPlusPlus(factors: 6, sweeps: 200, burnIn: 20, keptSamples: 180, initialScale: 0.1)
 
     /// A configuration; every field is described above.
     public init(factors: Int, sweeps: Int, burnIn: Int, keptSamples: Int, initialScale: Float) {

@@ -7,7 +7,8 @@ import Foundation
 ///
 ///     sim(j <- i) = c_ij / (n_j^alpha n_i^(1 - alpha) + shrink)
 ///
-/// (alpha 0.5 is the cosine; alpha toward 1 divides more by the target's popularity, toward 0 by the neighbour's).
+/// (alpha 0.5 is the cosine; alpha toward 1 divides more by the target's popularity, toward 0 by the neighbour's;
+/// alpha 0, the default, is the conditional probability P(j | i) of Deshpande and Karypis, shrunk).
 /// Each item j keeps its `neighbors` most similar items i; the score of j for a user is the sum of its kept
 /// similarities to the items the user interacted with (``ItemGraphModel``). Every pair counts once, whatever its
 /// value. The similarities are computed item by item from co-occurrence counts (sum over users of |N(u)|^2 work,
@@ -21,7 +22,7 @@ public struct ItemKNN: Sendable {
     public var alpha: Float
 
     /// The defaults, chosen on a validation split carved from MovieLens 100k `u1.base` (see the README).
-    public static let defaults = ItemKNN(neighbors: 100, shrink: 10, alpha: 0.5)
+    public static let defaults = ItemKNN(neighbors: 100, shrink: 10, alpha: 0)
 
     /// A configuration; every field is described above.
     public init(neighbors: Int, shrink: Float, alpha: Float) {

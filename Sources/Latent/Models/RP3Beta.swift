@@ -21,7 +21,7 @@ public struct RP3Beta: Sendable {
     public var beta: Float
 
     /// The defaults, chosen on a validation split carved from MovieLens 100k `u1.base` (see the README).
-    public static let defaults = RP3Beta(neighbors: 100, alpha: 1, beta: 0.3)
+    public static let defaults = RP3Beta(neighbors: 200, alpha: 0.75, beta: 0.6)
 
     /// A configuration; every field is described above.
     public init(neighbors: Int, alpha: Float, beta: Float) {

@@ -35,7 +35,7 @@ public struct SVDPlusPlus: Sendable {
     public var initialScale: Float
 
     /// The defaults, chosen on validation parts carved from MovieLens 100k's u1..u5.base (see the README).
-    public static let defaults = SVDPlusPlus(factors: 20, epochs: 20, learningRate: 0.007, decay: 1, regularization: 0.02,
+    public static let defaults = SVDPlusPlus(factors: 20, epochs: 60, learningRate: 0.005, decay: 0.97, regularization: 0.04,
                                              biasRegularization: 0.02, initialScale: 0.1)
 
     /// A configuration; every field is described above.
