@@ -103,7 +103,7 @@ struct EvaluateCommand: ParsableCommand {
             throw OptionError("--k and --relevance-threshold apply to --task ranking, and \(descriptor.name) is evaluated as a rating model; add --task ranking")
         }
         let h = try hyperparameters.hyperparameters()
-        try h.checkNames(descriptor.parameters)
+        _ = try h.canonical(for: descriptor.parameters)
         let features = try inputs.readItemFeatures()
 
         let splits: [TrainTestSplit]

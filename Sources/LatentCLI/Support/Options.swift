@@ -6,12 +6,13 @@ extension RatingFileFormat: ExpressibleByArgument {}
 extension DuplicatePolicy: ExpressibleByArgument {}
 extension SimilarityMetric: ExpressibleByArgument {}
 
-/// The hyperparameter flags every training command shares. Each flag sets the hyperparameter of the same name only
-/// when given; `--set name=value` sets any other. The model checks names and values and reports what is wrong.
+/// The hyperparameter flags every training command shares. Each flag sets the hyperparameter of the same name (or
+/// alias) only when given; `--set name=value` sets any other. The model checks names and values and reports what is
+/// wrong.
 struct HyperparameterOptions: ParsableArguments {
     @Option(help: "Number of latent factors.") var factors: String?
-    @Option(help: "Passes over the data (SGD models).") var epochs: String?
-    @Option(help: "Iterations or sweeps (ALS, optimizers).") var iterations: String?
+    @Option(help: "Passes over the data: epochs, sweeps or optimizer iterations (every iterative model).") var iterations: String?
+    @Option(help: "The same as --iterations.") var epochs: String?
     @Option(name: .customLong("learning-rate"), help: "Initial learning rate.") var learningRate: String?
     @Option(help: "Learning rate multiplier after each epoch.") var decay: String?
     @Option(help: "Regularization of the factors.") var regularization: String?
@@ -51,9 +52,15 @@ struct DataOptions: ParsableArguments {
 
     var readOptions: ReadOptions { ReadOptions(skipInvalid: skipInvalid, ratingScale: ratingScale) }
 
-    /// Reads a rating file, reporting skipped lines on the error stream.
+    /// Reads a rating file (`-`: standard input), reporting skipped lines, and an interaction file that detection
+    /// found, on the error stream.
     func read(_ path: String) throws -> (RatingSet, ReadReport) {
-        let (set, report) = try RatingReader.read(URL(fileURLWithPath: path), format: format, options: readOptions)
+        let (set, report) = path == "-"
+            ? try RatingReader.readStandardInput(format: format, options: readOptions)
+            : try RatingReader.read(URL(fileURLWithPath: path), format: format, options: readOptions)
+        if format == .auto, let layout = report.layout, layout.ratingColumn == nil {
+            Console.current.note("read \(path == "-" ? "standard input" : path) as interactions (\(layout); every line is worth 1)")
+        }
         if report.skippedLines > 0 {
             var note = "skipped \(report.skippedLines) invalid line\(report.skippedLines == 1 ? "" : "s") of \(path)"
             if let first = report.firstSkipped { note += " (the first: \(first))" }
