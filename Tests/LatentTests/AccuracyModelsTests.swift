@@ -120,7 +120,7 @@ private func scores(_ model: any Recommender, user: Int) -> [Float] {
         let data = RatingMatrix(RatingSet([("u", "i", 4)]))
         var config = SVDPlusPlus.defaults
         config.factors = 3
-        config.epochs = 1
+        config.iterations = 1
         config.learningRate = 0.1
         config.regularization = 0.3
         config.biasRegularization = 0.2
@@ -143,11 +143,11 @@ private func scores(_ model: any Recommender, user: Int) -> [Float] {
         let (train, test) = BayesianMFTests.data()
         var config = SVDPlusPlus.defaults
         config.factors = 4
-        config.epochs = 60
+        config.iterations = 60
         config.learningRate = 0.02
         let model = try config.fit(train, context: TrainingContext(seed: 3))
         let rmse = model.evaluateRatings(on: test).rmse
-        #expect(rmse < 0.85 * Baselines.biases(train).evaluateRatings(on: test).rmse, "\(rmse)")
+        #expect(rmse < 0.85 * BiasBaseline.defaults.fit(train).evaluateRatings(on: test).rmse, "\(rmse)")
         let again = try config.fit(train, context: TrainingContext(seed: 3))
         #expect(again.averaged.userFactors == model.averaged.userFactors && again.implicitFactors == model.implicitFactors)
     }
@@ -192,12 +192,12 @@ private func scores(_ model: any Recommender, user: Int) -> [Float] {
         let (train, test) = BayesianMFTests.data()
         var config = BayesianSVDPlusPlus.defaults
         config.factors = 4
-        config.sweeps = 100
+        config.iterations = 100
         config.keptSamples = 40
         let model = try config.fit(train, context: TrainingContext(seed: 3))
         #expect(model.averaged.factorCount == 4 * 40 && model.name == "bayesian-svdpp")
         let rmse = model.evaluateRatings(on: test).rmse
-        #expect(rmse < 0.8 * Baselines.biases(train).evaluateRatings(on: test).rmse)
+        #expect(rmse < 0.8 * BiasBaseline.defaults.fit(train).evaluateRatings(on: test).rmse)
         let again = try config.fit(train, context: TrainingContext(seed: 3))
         #expect(again.averaged.userFactors == model.averaged.userFactors && again.implicitFactors == model.implicitFactors)
         let url = TestData.temporaryDirectory().appendingPathComponent("bsvdpp.latent")

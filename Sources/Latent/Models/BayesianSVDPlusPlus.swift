@@ -32,11 +32,11 @@
 /// sample, factors p by ridge regression with the posterior's mean prior precisions (lambda / alpha).
 ///
 /// Time-bin features are not part of this model: ``RatingMatrix`` does not carry timestamps.
-public struct BayesianSVDPlusPlus: Sendable {
+public struct BayesianSVDPlusPlus: ModelConfiguration {
     /// The rank k of each sample.
     public var factors: Int
     /// Gibbs sweeps in all.
-    public var sweeps: Int
+    public var iterations: Int
     /// Sweeps discarded before averaging.
     public var burnIn: Int
     /// How many of the samples after the burn-in are stacked into the model's factors (evenly spaced); the biases
@@ -46,32 +46,15 @@ public struct BayesianSVDPlusPlus: Sendable {
     public var initialScale: Float
 
     /// The defaults, chosen on validation parts carved from MovieLens 100k's u1..u5.base (see the README).
-    public static let defaults = BayesianSVDPlusPlus(factors: 6, sweeps: 200, burnIn: 20, keptSamples: 180, initialScale: 0.1)
-
-    /// A configuration; every field is described above.
-    public init(factors: Int, sweeps: Int, burnIn: Int, keptSamples: Int, initialScale: Float) {
-        self.factors = factors
-        self.sweeps = sweeps
-        self.burnIn = burnIn
-        self.keptSamples = keptSamples
-        self.initialScale = initialScale
-    }
-
-    /// The hyperparameters as name-value pairs.
-    public var hyperparameters: Hyperparameters {
-        Hyperparameters([
-            "factors": "\(factors)", "sweeps": "\(sweeps)", "burn-in": "\(burnIn)", "samples": "\(keptSamples)",
-            "init-scale": "\(initialScale)",
-        ])
-    }
+    public static let defaults = BayesianSVDPlusPlus(factors: 6, iterations: 200, burnIn: 20, keptSamples: 180, initialScale: 0.1)
 
     /// Samples from the posterior given `data` and returns the averaged model.
     public func fit(_ data: RatingMatrix, context: TrainingContext = TrainingContext()) throws -> ImplicitFactorModel {
         guard data.count > 0 else { throw TrainingError.emptyTrainingData }
-        guard sweeps > burnIn else {
-            throw TrainingError.invalidHyperparameter(name: "burn-in", value: "\(burnIn)", reason: "must be smaller than sweeps (\(sweeps))")
+        guard iterations > burnIn else {
+            throw TrainingError.invalidHyperparameter(name: "burn-in", value: "\(burnIn)", reason: "must be smaller than iterations (\(iterations))")
         }
-        let kept = BayesianMatrixFactorization(factors: factors, sweeps: sweeps, burnIn: burnIn, keptSamples: keptSamples,
+        let kept = BayesianMatrixFactorization(factors: factors, iterations: iterations, burnIn: burnIn, keptSamples: keptSamples,
                                                initialScale: initialScale).keptSweeps()
         var sampler = ImplicitGibbsSampler(data, factors: factors, initialScale: Double(initialScale), seed: context.seed)
         let k = factors, users = data.userCount, items = data.itemCount
@@ -80,7 +63,7 @@ public struct BayesianSVDPlusPlus: Sendable {
         var cSum = [Double](repeating: 0, count: items)
         var uStack: [[Double]] = [], iStack: [[Double]] = [], yStack: [[Double]] = []
         var biasPrecision = 0.0, factorPrecision = [Double](repeating: 0, count: k)
-        for sweep in 0..<sweeps {
+        for sweep in 0..<iterations {
             sampler.sweep()
             guard sampler.w0.isFinite, sampler.alpha.isFinite, sampler.squaredError.isFinite else {
                 throw TrainingError.diverged(epoch: sweep + 1, learningRate: 0)
@@ -98,10 +81,10 @@ public struct BayesianSVDPlusPlus: Sendable {
                 biasPrecision += sampler.priorBU.lambda / sampler.alpha
                 for f in 0..<k { factorPrecision[f] += sampler.priorP[f].lambda / sampler.alpha }
             }
-            context.report(TrainingProgress(stage: "sweep", step: sweep + 1, total: sweeps,
+            context.report(TrainingProgress(stage: "sweep", step: sweep + 1, total: iterations,
                                             loss: (sampler.squaredError / Double(data.count)).squareRoot()))
         }
-        let n = Double(sweeps - burnIn), s = uStack.count
+        let n = Double(iterations - burnIn), s = uStack.count
         // Row u is [U_u^1, ..., U_u^S] / S and row i is [I_i^1, ..., I_i^S], so their product averages the samples.
         var uMatrix = Matrix(rows: users, columns: k * s), iMatrix = Matrix(rows: items, columns: k * s)
         var yMatrix = Matrix(rows: items, columns: k * s)
@@ -399,16 +382,13 @@ struct ImplicitGibbsSampler {
 }
 
 extension BayesianSVDPlusPlus {
-    /// A configuration read from name-value hyperparameters over the defaults.
-    public init(_ h: Hyperparameters) throws {
-        let d = Self.defaults
-        self.init(
-            factors: try h.int("factors", default: d.factors, in: 1...1000),
-            sweeps: try h.int("sweeps", default: d.sweeps, in: 1...100_000),
-            burnIn: try h.int("burn-in", default: d.burnIn, in: 0...100_000),
-            keptSamples: try h.int("samples", default: d.keptSamples, in: 1...10_000),
-            initialScale: try h.float("init-scale", default: d.initialScale, in: 0...10))
-    }
+    public static let parameters: [Hyperparameter<Self>] = [
+        .init("factors", \.factors, in: 1...1000, "rank k of each sample"),
+        .init("iterations", \.iterations, in: 1...100_000, "Gibbs sweeps in all"),
+        .init("burn-in", \.burnIn, in: 0...100_000, "sweeps discarded before averaging"),
+        .init("samples", \.keptSamples, in: 1...10_000, "samples stacked into the model's factors (k x samples columns)"),
+        .init("init-scale", \.initialScale, in: 0...10, "standard deviation of the initial factors"),
+    ]
 }
 
 extension ModelDescriptor {
@@ -416,15 +396,5 @@ extension ModelDescriptor {
     public static let bayesianSVDPlusPlus = ModelDescriptor(
         name: "bayesian-svdpp",
         summary: "Bayesian MF with SVD++ implicit groups on both sides (flipped SVD++, as myFM) by Gibbs sampling",
-        task: .rating,
-        parameters: [
-            ParameterSpec("factors", "\(BayesianSVDPlusPlus.defaults.factors)", "rank k of each sample"),
-            ParameterSpec("sweeps", "\(BayesianSVDPlusPlus.defaults.sweeps)", "Gibbs sweeps in all"),
-            ParameterSpec("burn-in", "\(BayesianSVDPlusPlus.defaults.burnIn)", "sweeps discarded before averaging"),
-            ParameterSpec("samples", "\(BayesianSVDPlusPlus.defaults.keptSamples)", "samples stacked into the model's factors (k x samples columns)"),
-            ParameterSpec("init-scale", "\(BayesianSVDPlusPlus.defaults.initialScale)", "standard deviation of the initial factors"),
-        ]
-    ) { data, h, context in
-        try BayesianSVDPlusPlus(h).fit(data, context: context)
-    }
+        task: .rating, defaults: BayesianSVDPlusPlus.defaults)
 }

@@ -13,7 +13,7 @@ import Foundation
 /// similarities to the items the user interacted with (``ItemGraphModel``). Every pair counts once, whatever its
 /// value. The similarities are computed item by item from co-occurrence counts (sum over users of |N(u)|^2 work,
 /// one item-length accumulator per thread), never as a dense item x item matrix, so 20,000 items and more fit.
-public struct ItemKNN: Sendable {
+public struct ItemKNN: ModelConfiguration {
     /// How many neighbours each item keeps.
     public var neighbors: Int
     /// The shrinkage added to the denominator: similarities backed by few users shrink toward zero.
@@ -23,18 +23,6 @@ public struct ItemKNN: Sendable {
 
     /// The defaults, chosen on a validation split carved from MovieLens 100k `u1.base` (see the README).
     public static let defaults = ItemKNN(neighbors: 100, shrink: 10, alpha: 0)
-
-    /// A configuration; every field is described above.
-    public init(neighbors: Int, shrink: Float, alpha: Float) {
-        self.neighbors = neighbors
-        self.shrink = shrink
-        self.alpha = alpha
-    }
-
-    /// The hyperparameters as name-value pairs.
-    public var hyperparameters: Hyperparameters {
-        Hyperparameters(["neighbors": "\(neighbors)", "shrink": "\(shrink)", "alpha": "\(alpha)"])
-    }
 
     /// Computes the kept similarities on `data`.
     public func fit(_ data: RatingMatrix, context: TrainingContext = TrainingContext()) throws -> ItemGraphModel {
@@ -52,26 +40,16 @@ public struct ItemKNN: Sendable {
 }
 
 extension ItemKNN {
-    /// A configuration read from name-value hyperparameters over the defaults.
-    public init(_ h: Hyperparameters) throws {
-        let d = Self.defaults
-        self.init(neighbors: try h.int("neighbors", default: d.neighbors, in: 1...1_000_000),
-                  shrink: try h.float("shrink", default: d.shrink, in: 0...1e9),
-                  alpha: try h.float("alpha", default: d.alpha, in: 0...1))
-    }
+    public static let parameters: [Hyperparameter<Self>] = [
+        .init("neighbors", \.neighbors, in: 1...1_000_000, "neighbours kept per item"),
+        .init("shrink", \.shrink, in: 0...1e9, "shrinkage added to the similarity's denominator"),
+        .init("alpha", \.alpha, in: 0...1, "asymmetry of the cosine (0.5: cosine; 0: P(j | i))"),
+    ]
 }
 
 extension ModelDescriptor {
     /// `item-knn`: item-based nearest neighbours with the (asymmetric) cosine and shrinkage.
     public static let itemKNN = ModelDescriptor(
         name: "item-knn", summary: "item k-nearest-neighbours: asymmetric cosine c_ij / (n_j^a n_i^(1-a) + shrink), top-k per item",
-        task: .ranking,
-        parameters: [
-            ParameterSpec("neighbors", "\(ItemKNN.defaults.neighbors)", "neighbours kept per item"),
-            ParameterSpec("shrink", "\(ItemKNN.defaults.shrink)", "shrinkage added to the similarity's denominator"),
-            ParameterSpec("alpha", "\(ItemKNN.defaults.alpha)", "asymmetry of the cosine (0.5: cosine)"),
-        ]
-    ) { data, h, context in
-        try ItemKNN(h).fit(data, context: context)
-    }
+        task: .ranking, defaults: ItemKNN.defaults)
 }

@@ -12,7 +12,7 @@ import Foundation
 /// interacted with (``ItemGraphModel``), the three-step walk from the user up to a factor that depends on the user
 /// alone. alpha 1 and beta 0 is the plain P^3 walk. Computed item by item (sum over users of |N(u)|^2 work, one
 /// item-length accumulator per thread), never as a dense matrix, so 20,000 items and more fit.
-public struct RP3Beta: Sendable {
+public struct RP3Beta: ModelConfiguration {
     /// How many items each item's row keeps.
     public var neighbors: Int
     /// The power alpha of the transition probabilities.
@@ -22,18 +22,6 @@ public struct RP3Beta: Sendable {
 
     /// The defaults, chosen on a validation split carved from MovieLens 100k `u1.base` (see the README).
     public static let defaults = RP3Beta(neighbors: 200, alpha: 0.75, beta: 0.6)
-
-    /// A configuration; every field is described above.
-    public init(neighbors: Int, alpha: Float, beta: Float) {
-        self.neighbors = neighbors
-        self.alpha = alpha
-        self.beta = beta
-    }
-
-    /// The hyperparameters as name-value pairs.
-    public var hyperparameters: Hyperparameters {
-        Hyperparameters(["neighbors": "\(neighbors)", "alpha": "\(alpha)", "beta": "\(beta)"])
-    }
 
     /// Computes the kept walk weights on `data`.
     public func fit(_ data: RatingMatrix, context: TrainingContext = TrainingContext()) throws -> ItemGraphModel {
@@ -51,26 +39,16 @@ public struct RP3Beta: Sendable {
 }
 
 extension RP3Beta {
-    /// A configuration read from name-value hyperparameters over the defaults.
-    public init(_ h: Hyperparameters) throws {
-        let d = Self.defaults
-        self.init(neighbors: try h.int("neighbors", default: d.neighbors, in: 1...1_000_000),
-                  alpha: try h.float("alpha", default: d.alpha, in: 0...10),
-                  beta: try h.float("beta", default: d.beta, in: 0...10))
-    }
+    public static let parameters: [Hyperparameter<Self>] = [
+        .init("neighbors", \.neighbors, in: 1...1_000_000, "items kept per item's row"),
+        .init("alpha", \.alpha, in: 0...10, "power of the transition probabilities"),
+        .init("beta", \.beta, in: 0...10, "popularity penalty: divide by n_j^beta"),
+    ]
 }
 
 extension ModelDescriptor {
     /// `rp3beta`: the popularity-penalized random walk.
     public static let rp3beta = ModelDescriptor(
         name: "rp3beta", summary: "random walk item -> user -> item, transitions^alpha, divided by popularity^beta (RP3beta)",
-        task: .ranking,
-        parameters: [
-            ParameterSpec("neighbors", "\(RP3Beta.defaults.neighbors)", "items kept per item's row"),
-            ParameterSpec("alpha", "\(RP3Beta.defaults.alpha)", "power of the transition probabilities"),
-            ParameterSpec("beta", "\(RP3Beta.defaults.beta)", "popularity penalty: divide by n_j^beta"),
-        ]
-    ) { data, h, context in
-        try RP3Beta(h).fit(data, context: context)
-    }
+        task: .ranking, defaults: RP3Beta.defaults)
 }

@@ -18,11 +18,11 @@
 /// user and kept up to date as p_u moves, and the y steps of the user's ratings are summed and applied once at the
 /// end of the user (Koren's own way): O(k) per rating plus O(|N(u)| k) per user. The learning rate is multiplied by
 /// `decay` after every epoch. Training is sequential, so the same seed gives the same model.
-public struct SVDPlusPlus: Sendable {
+public struct SVDPlusPlus: ModelConfiguration {
     /// The number of latent factors k.
     public var factors: Int
-    /// Passes over the ratings.
-    public var epochs: Int
+    /// Passes over the ratings (epochs).
+    public var iterations: Int
     /// The initial learning rate gamma.
     public var learningRate: Float
     /// The factor by which the learning rate shrinks after each epoch.
@@ -35,29 +35,8 @@ public struct SVDPlusPlus: Sendable {
     public var initialScale: Float
 
     /// The defaults, chosen on validation parts carved from MovieLens 100k's u1..u5.base (see the README).
-    public static let defaults = SVDPlusPlus(factors: 20, epochs: 60, learningRate: 0.005, decay: 0.97, regularization: 0.04,
+    public static let defaults = SVDPlusPlus(factors: 20, iterations: 60, learningRate: 0.005, decay: 0.97, regularization: 0.04,
                                              biasRegularization: 0.02, initialScale: 0.1)
-
-    /// A configuration; every field is described above.
-    public init(factors: Int, epochs: Int, learningRate: Float, decay: Float, regularization: Float,
-                biasRegularization: Float, initialScale: Float) {
-        self.factors = factors
-        self.epochs = epochs
-        self.learningRate = learningRate
-        self.decay = decay
-        self.regularization = regularization
-        self.biasRegularization = biasRegularization
-        self.initialScale = initialScale
-    }
-
-    /// The hyperparameters as name-value pairs.
-    public var hyperparameters: Hyperparameters {
-        Hyperparameters([
-            "factors": "\(factors)", "epochs": "\(epochs)", "learning-rate": "\(learningRate)", "decay": "\(decay)",
-            "regularization": "\(regularization)", "bias-regularization": "\(biasRegularization)",
-            "init-scale": "\(initialScale)",
-        ])
-    }
 
     /// The initial parameters drawn from `seed`: p, q and y normal with standard deviation `initialScale` (as
     /// Surprise does), biases zero.
@@ -90,7 +69,7 @@ public struct SVDPlusPlus: Sendable {
         var gamma = learningRate
         let rows = data.byUser
         var z = [Float](repeating: 0, count: k), gy = [Float](repeating: 0, count: k)
-        for epoch in 0..<epochs {
+        for epoch in 0..<iterations {
             rng.shuffle(&userOrder)
             var sse = 0.0
             let step = SVDPlusPlusStep(gamma: gamma, lambda: regularization, lambdaB: biasRegularization, mu: mu, k: k)
@@ -105,7 +84,7 @@ public struct SVDPlusPlus: Sendable {
                 }
             }}}}}
             guard sse.isFinite else { throw TrainingError.diverged(epoch: epoch + 1, learningRate: gamma) }
-            context.report(TrainingProgress(step: epoch + 1, total: epochs, loss: (sse / Double(data.count)).squareRoot()))
+            context.report(TrainingProgress(step: epoch + 1, total: iterations, loss: (sse / Double(data.count)).squareRoot()))
             gamma *= decay
         }
         // U_u = p_u + s_u sum y_j: the user's whole vector, so a known user is scored as a plain factor model.
@@ -123,7 +102,7 @@ public struct SVDPlusPlus: Sendable {
             globalMean: mu, userBias: bu, itemBias: bi, userFactors: Matrix(rows: users, columns: k, storage: total),
             itemFactors: Matrix(rows: items, columns: k, storage: q), foldIn: .ridge(lambda: regularization))
         guard averaged.userFactors.isFinite, averaged.itemFactors.isFinite else {
-            throw TrainingError.diverged(epoch: epochs, learningRate: learningRate)
+            throw TrainingError.diverged(epoch: iterations, learningRate: learningRate)
         }
         return ImplicitFactorModel(
             averaged: averaged, rank: k, implicitWeights: [Float](repeating: 0, count: items),
@@ -250,35 +229,20 @@ public struct SVDPlusPlusObjective: FusedObjective {
 }
 
 extension SVDPlusPlus {
-    /// A configuration read from name-value hyperparameters over the defaults.
-    public init(_ h: Hyperparameters) throws {
-        let d = Self.defaults
-        self.init(
-            factors: try h.int("factors", default: d.factors, in: 1...10_000),
-            epochs: try h.int("epochs", default: d.epochs, in: 0...100_000),
-            learningRate: try h.float("learning-rate", default: d.learningRate, in: 0...10),
-            decay: try h.float("decay", default: d.decay, in: 0...1),
-            regularization: try h.float("regularization", default: d.regularization, in: 0...1000),
-            biasRegularization: try h.float("bias-regularization", default: d.biasRegularization, in: 0...1000),
-            initialScale: try h.float("init-scale", default: d.initialScale, in: 0...10))
-    }
+    public static let parameters: [Hyperparameter<Self>] = [
+        .init("factors", \.factors, in: 1...10_000, "number of latent factors k"),
+        .init("iterations", \.iterations, in: 0...100_000, "passes over the ratings (epochs)"),
+        .init("learning-rate", \.learningRate, in: 1e-12...10, "initial SGD step gamma"),
+        .init("decay", \.decay, in: 0.01...1, "learning rate multiplier after each epoch"),
+        .init("regularization", \.regularization, in: 0...1000, "lambda on p, q and y"),
+        .init("bias-regularization", \.biasRegularization, in: 0...1000, "lambda_b on the biases"),
+        .init("init-scale", \.initialScale, in: 0...10, "standard deviation of the initial factors"),
+    ]
 }
 
 extension ModelDescriptor {
     /// `svdpp`: SVD++ by SGD.
     public static let svdPlusPlus = ModelDescriptor(
         name: "svdpp", summary: "SVD++ by SGD (Koren 2008): biased MF whose users add up the factors of the items they rated",
-        task: .rating,
-        parameters: [
-            ParameterSpec("factors", "\(SVDPlusPlus.defaults.factors)", "number of latent factors k"),
-            ParameterSpec("epochs", "\(SVDPlusPlus.defaults.epochs)", "passes over the ratings"),
-            ParameterSpec("learning-rate", "\(SVDPlusPlus.defaults.learningRate)", "initial SGD step gamma"),
-            ParameterSpec("decay", "\(SVDPlusPlus.defaults.decay)", "learning-rate factor after each epoch"),
-            ParameterSpec("regularization", "\(SVDPlusPlus.defaults.regularization)", "lambda on p, q and y"),
-            ParameterSpec("bias-regularization", "\(SVDPlusPlus.defaults.biasRegularization)", "lambda_b on the biases"),
-            ParameterSpec("init-scale", "\(SVDPlusPlus.defaults.initialScale)", "standard deviation of the initial factors"),
-        ]
-    ) { data, h, context in
-        try SVDPlusPlus(h).fit(data, context: context)
-    }
+        task: .rating, defaults: SVDPlusPlus.defaults)
 }
