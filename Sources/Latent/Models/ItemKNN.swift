@@ -28,11 +28,12 @@ public struct ItemKNN: ModelConfiguration {
     public func fit(_ data: RatingMatrix, context: TrainingContext = TrainingContext()) throws -> ItemGraphModel {
         guard data.count > 0 else { throw TrainingError.emptyTrainingData }
         let counts = (0..<data.itemCount).map { Float(data.byItem.count(of: $0)) }
-        let alpha = self.alpha, shrink = self.shrink
+        let shrink = self.shrink
+        let target = counts.map { powf($0, alpha) }, neighbour = counts.map { powf($0, 1 - alpha) }
         // Row j: the neighbours i of target j; transposed, row i lists the targets that i scores.
         let byTarget = ItemGraph.rows(data, neighbors: neighbors, threads: context.threads,
                                       userWeight: [Float](repeating: 1, count: data.userCount)) { j, i, c in
-            c / (powf(counts[j], alpha) * powf(counts[i], 1 - alpha) + shrink)
+            c / (target[j] * neighbour[i] + shrink)
         }
         return ItemGraphModel(name: "item-knn", domain: ModelDomain(data, ratingScale: nil), hyperparameters: hyperparameters,
                               weights: byTarget.transposed(columnCount: data.itemCount), popularity: ItemGraph.popularity(data))
