@@ -30,14 +30,6 @@ public struct BayesianMatrixFactorization: Sendable {
     /// The defaults, chosen on validation parts carved from MovieLens 100k's u1..u5.base.
     public static let defaults = BayesianMatrixFactorization(factors: 6, iterations: 200, burnIn: 20, keptSamples: 180, initialScale: 0.1)
 
-    /// The sweeps whose factors are stacked: `keptSamples` evenly spaced over the sweeps after the burn-in.
-    func keptSweeps() -> Set<Int> {
-        let available = iterations - burnIn
-        let s = min(keptSamples, available)
-        guard s > 0 else { return [] }
-        return Set((0..<s).map { burnIn + (available * ($0 + 1)) / s - 1 })
-    }
-
     /// Samples from the posterior given `data` and returns the averaged model.
     public func fit(_ data: RatingMatrix, context: TrainingContext = TrainingContext()) throws -> FactorModel {
         guard data.count > 0 else { throw TrainingError.emptyTrainingData }
@@ -245,14 +237,38 @@ struct GibbsSampler {
     }
 }
 
-extension BayesianMatrixFactorization: ModelConfiguration {
-    public static let parameters: [Hyperparameter<Self>] = [
-        .init("factors", \.factors, in: 1...1000, "rank k of each sample"),
-        .init("iterations", \.iterations, in: 1...100_000, "Gibbs sweeps in all"),
-        .init("burn-in", \.burnIn, in: 0...100_000, "sweeps discarded before averaging"),
-        .init("samples", \.keptSamples, in: 1...10_000, "samples stacked into the model's factors (k x samples columns)"),
-        .init("init-scale", \.initialScale, in: 0...10, "standard deviation of the initial factors"),
-    ]
+/// The hyperparameters of a model trained by Gibbs sampling and averaged over its samples (`bayesian-mf`,
+/// `bayesian-svdpp`), declared once for both.
+protocol GibbsSampling: ModelConfiguration {
+    var factors: Int { get set }
+    var iterations: Int { get set }
+    var burnIn: Int { get set }
+    var keptSamples: Int { get set }
+    var initialScale: Float { get set }
+}
+
+extension GibbsSampling {
+    static var gibbsParameters: [Hyperparameter<Self>] {
+        [
+            .init("factors", \.factors, in: 1...1000, "rank k of each sample"),
+            .init("iterations", \.iterations, in: 1...100_000, "Gibbs sweeps in all"),
+            .init("burn-in", \.burnIn, in: 0...100_000, "sweeps discarded before averaging"),
+            .init("samples", \.keptSamples, in: 1...10_000, "samples stacked into the model's factors (k x samples columns)"),
+            .init("init-scale", \.initialScale, in: 0...10, "standard deviation of the initial factors"),
+        ]
+    }
+
+    /// The sweeps whose factors are stacked: `keptSamples` evenly spaced over the sweeps after the burn-in.
+    func keptSweeps() -> Set<Int> {
+        let available = iterations - burnIn
+        let s = min(keptSamples, available)
+        guard s > 0 else { return [] }
+        return Set((0..<s).map { burnIn + (available * ($0 + 1)) / s - 1 })
+    }
+}
+
+extension BayesianMatrixFactorization: GibbsSampling {
+    public static let parameters = gibbsParameters
 }
 
 extension ModelDescriptor {

@@ -32,7 +32,7 @@
 /// sample, factors p by ridge regression with the posterior's mean prior precisions (lambda / alpha).
 ///
 /// Time-bin features are not part of this model: ``RatingMatrix`` does not carry timestamps.
-public struct BayesianSVDPlusPlus: ModelConfiguration {
+public struct BayesianSVDPlusPlus: Sendable {
     /// The rank k of each sample.
     public var factors: Int
     /// Gibbs sweeps in all.
@@ -54,8 +54,7 @@ public struct BayesianSVDPlusPlus: ModelConfiguration {
         guard iterations > burnIn else {
             throw TrainingError.invalidHyperparameter(name: "burn-in", value: "\(burnIn)", reason: "must be smaller than iterations (\(iterations))")
         }
-        let kept = BayesianMatrixFactorization(factors: factors, iterations: iterations, burnIn: burnIn, keptSamples: keptSamples,
-                                               initialScale: initialScale).keptSweeps()
+        let kept = keptSweeps()
         var sampler = ImplicitGibbsSampler(data, factors: factors, initialScale: Double(initialScale), seed: context.seed)
         let k = factors, users = data.userCount, items = data.itemCount
         var w0Sum = 0.0
@@ -381,14 +380,8 @@ struct ImplicitGibbsSampler {
     }
 }
 
-extension BayesianSVDPlusPlus {
-    public static let parameters: [Hyperparameter<Self>] = [
-        .init("factors", \.factors, in: 1...1000, "rank k of each sample"),
-        .init("iterations", \.iterations, in: 1...100_000, "Gibbs sweeps in all"),
-        .init("burn-in", \.burnIn, in: 0...100_000, "sweeps discarded before averaging"),
-        .init("samples", \.keptSamples, in: 1...10_000, "samples stacked into the model's factors (k x samples columns)"),
-        .init("init-scale", \.initialScale, in: 0...10, "standard deviation of the initial factors"),
-    ]
+extension BayesianSVDPlusPlus: GibbsSampling {
+    public static let parameters = gibbsParameters
 }
 
 extension ModelDescriptor {
