@@ -9,6 +9,7 @@ public struct LatentCommand: ParsableCommand {
         subcommands: [
             DemoCommand.self, TrainCommand.self, EvaluateCommand.self, PredictCommand.self, RecommendCommand.self,
             SimilarCommand.self, InfoCommand.self, ModelsCommand.self, GenerateCommand.self, GradcheckCommand.self,
+            ExportCommand.self, ImportCommand.self,
         ]
     )
 

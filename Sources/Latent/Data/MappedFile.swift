@@ -61,8 +61,9 @@ struct MappedFile {
     }
 }
 
-/// The whole file at `url`, or a typed error.
-func readWholeFile(_ url: URL) throws -> Data {
+/// The whole file at `url` (a regular file, FIFO or device), or a ``DataError/unreadable(file:reason:)`` that says
+/// why in words.
+public func readWholeFile(_ url: URL) throws -> Data {
     let file = try MappedFile(url)
     return file.withBytes { Data($0) }
 }

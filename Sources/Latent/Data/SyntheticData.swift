@@ -104,30 +104,25 @@ public struct SyntheticData: Sendable, Equatable {
         return RatingSet(users: IDMap(userIDs), items: IDMap(itemIDs), userIndices: us, itemIndices: its, values: vs)
     }
 
-    /// The most a configuration may ask for: sizes that fit the index types, and working memory (the plan, or the
-    /// whole set for ``ratingSet()``) within half of this machine's memory. Throws
-    /// ``SyntheticDataError/invalidSize(_:)`` naming the limit; `inMemory` says whether the whole set is built.
+    /// Checks a configuration before any work: sizes that fit the index types and the distinct pairs, and working
+    /// memory (the plan, or the whole set when `inMemory`, as for ``ratingSet()``) within ``Limits/memory``.
+    /// Throws a ``LimitError`` that names the size and the limit.
     public static func check(users: Int, items: Int, ratings: Int, rank: Int = 10, inMemory: Bool = false) throws {
-        func fail(_ text: String) -> SyntheticDataError { .invalidSize(text) }
-        guard users > 0 else { throw fail("users must be at least 1 (got \(users))") }
-        guard items > 0 else { throw fail("items must be at least 1 (got \(items))") }
-        guard ratings >= 0 else { throw fail("ratings must be at least 0 (got \(ratings))") }
-        guard rank > 0 else { throw fail("the rank must be at least 1 (got \(rank))") }
+        guard users > 0 else { throw LimitError("users must be at least 1 (got \(users))") }
+        guard items > 0 else { throw LimitError("items must be at least 1 (got \(items))") }
+        guard ratings >= 0 else { throw LimitError("ratings must be at least 0 (got \(ratings))") }
+        guard rank > 0 else { throw LimitError("the rank must be at least 1 (got \(rank))") }
         let limit = Int(Int32.max)
-        guard users <= limit, items <= limit else { throw fail("users and items must each be at most \(limit)") }
+        guard users <= limit, items <= limit else { throw LimitError("users and items must each be at most \(limit)") }
         let (pairs, overflow) = users.multipliedReportingOverflow(by: items)
         guard overflow || ratings <= pairs else {
-            throw fail("\(ratings) ratings do not fit on \(users) users x \(items) items = \(pairs) distinct pairs")
+            throw LimitError("\(ratings) ratings do not fit on \(users) users x \(items) items = \(pairs) distinct pairs")
         }
         // The plan: per user a count, a bias, a weight and rank factors; per item the same and the alias table.
         let perUser = 8 + 4 + 8 + 4 * rank, perItem = 8 + 4 + 8 + 12 + 4 * rank + 4
         let plan = Double(users) * Double(perUser) + Double(items) * Double(perItem)
-        let needed = plan + (inMemory ? Double(ratings) * 12 + Double(users + items) * 24 : 0)
-        let available = Double(ProcessInfo.processInfo.physicalMemory) / 2
-        guard needed <= available else {
-            throw fail(String(format: "these sizes need about %.1f GB of memory; the limit is half of this machine's memory, %.1f GB",
-                              needed / 1e9, available / 1e9))
-        }
+        try Limits.checkMemory(plan + (inMemory ? Double(ratings) * 12 + Double(users + items) * 24 : 0),
+                               for: "\(users) users, \(items) items and \(ratings) ratings")
     }
 
     /// Writes one `user item rating` line per rating (separated by single spaces) to `url` by ``OutputFile``: whole
@@ -165,18 +160,6 @@ public struct SyntheticData: Sendable, Equatable {
                 }
                 start = end
             }
-        }
-    }
-}
-
-/// A synthetic configuration that cannot be made.
-public enum SyntheticDataError: Error, Equatable, CustomStringConvertible {
-    /// A size is impossible or too large; the text says which and the limit.
-    case invalidSize(String)
-
-    public var description: String {
-        switch self {
-        case let .invalidSize(text): return text
         }
     }
 }

@@ -106,11 +106,16 @@ public struct ModelDescriptor: Sendable {
         parameters.contains { $0.name == name || $0.aliases.contains(name) }
     }
 
-    /// Trains the model on `data`. Unknown or invalid hyperparameters and empty data are errors.
+    /// Trains the model on `data`. Unknown or invalid hyperparameters and empty data are errors, and so is a model
+    /// whose scores are not finite or explode (``TrainingError/unstable(score:limit:advice:)``): every model passes
+    /// the same check, so that no diverged model is ever returned or saved.
     public func fit(_ data: RatingMatrix, hyperparameters: Hyperparameters = Hyperparameters(),
                     context: TrainingContext = TrainingContext()) throws -> any Recommender {
         let h = try hyperparameters.canonical(for: parameters)
         guard data.count > 0 else { throw TrainingError.emptyTrainingData }
-        return try train(data, h, context)
+        try TrainingHealth.checkSizes(data, descriptor: self, hyperparameters: h, threads: context.threads)
+        let model = try train(data, h, context)
+        try TrainingHealth.check(model, trainedOn: data, descriptor: self, hyperparameters: h)
+        return model
     }
 }

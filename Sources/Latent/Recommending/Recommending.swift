@@ -50,19 +50,32 @@ extension Recommender {
         guard let u = domain.users.index(of: user) else { throw RecommendationError.unknownUser(user) }
         let entries = recommend(user: u, count: count, excludeSeen: excludeSeen, allowed: itemIndices(allowed),
                                 excluded: itemIndices(excluded) ?? [])
-        return entries.map { ScoredID(id: domain.items[$0.index], score: $0.score) }
+        return scoredItems(entries)
+    }
+
+    /// Entries as identifiers with their scores clipped to the rating scale, as ``predict(user:item:)`` gives them
+    /// (the order is that of the raw scores).
+    func scoredItems(_ entries: [TopK.Entry]) -> [ScoredID] {
+        entries.map { ScoredID(id: domain.items[$0.index], score: domain.clip($0.score)) }
     }
 
     /// The `count` best items for a user the model has not seen, from their ratings by item identifier, without
-    /// retraining. The rated items are not recommended. Items the model does not know are ignored.
+    /// retraining. The rated items are not recommended. Items the model does not know are ignored. When the model
+    /// cannot tell the items apart for this user (every score equal: no known item, for a model without item
+    /// biases), the items are ranked by popularity (the number of training users of each), with the model's score.
     public func recommend(foldingIn ratings: [(item: String, value: Float)], count: Int = 10,
                           allowed: Set<String>? = nil, excluded: Set<String> = []) -> [ScoredID] {
         let known = ratings.compactMap { r in domain.items.index(of: r.item).map { (item: $0, value: r.value) } }
         var scores = [Float](repeating: 0, count: domain.items.count)
         scores.withUnsafeMutableBufferPointer { scoreItems(foldingIn: known, into: $0) }
-        let entries = Self.select(scores, count: count, skipping: known.map(\.item), allowed: itemIndices(allowed),
+        var ranking = scores
+        if let first = scores.first, scores.allSatisfy({ $0 == first }) {
+            ranking = [Float](repeating: 0, count: domain.items.count)
+            for i in domain.seen.indices { ranking[Int(i)] += 1 }
+        }
+        let entries = Self.select(ranking, count: count, skipping: known.map(\.item), allowed: itemIndices(allowed),
                                   excluded: itemIndices(excluded) ?? [])
-        return entries.map { ScoredID(id: domain.items[$0.index], score: $0.score) }
+        return scoredItems(entries.map { TopK.Entry(index: $0.index, score: scores[$0.index]) })
     }
 
     /// The `count` items most related to `item` by the model's item vectors, most related first; the item itself is

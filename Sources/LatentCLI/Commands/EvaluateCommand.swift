@@ -104,6 +104,9 @@ struct EvaluateCommand: ParsableCommand {
         }
         let h = try hyperparameters.hyperparameters()
         _ = try h.canonical(for: descriptor.parameters)
+        if task == .rating, inputs.interactions != nil {
+            throw OptionError("--interactions applies to ranking; \(descriptor.name) is evaluated on ratings (add --task ranking)")
+        }
         let features = try inputs.readItemFeatures()
 
         let splits: [TrainTestSplit]
@@ -119,6 +122,11 @@ struct EvaluateCommand: ParsableCommand {
             switch split {
             case .random:
                 if let folds {
+                    do {
+                        try Splits.checkKFold(count: set.count, folds: folds, timestamps: set.timestamps != nil)
+                    } catch let error as LimitError {
+                        throw OptionError("--folds: \(error)")
+                    }
                     splits = Splits.kFold(set, folds: folds, seed: execution.seed)
                 } else {
                     splits = [Splits.holdout(set, testFraction: testFraction!, seed: execution.seed)]

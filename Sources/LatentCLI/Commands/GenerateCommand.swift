@@ -30,7 +30,7 @@ struct GenerateCommand: ParsableCommand {
         // Every size and the output path are checked before any work.
         do {
             try SyntheticData.check(users: users, items: items, ratings: ratings)
-        } catch let error as SyntheticDataError {
+        } catch let error as LimitError {
             throw OptionError("generate: \(error)")
         }
         let url = URL(fileURLWithPath: output)

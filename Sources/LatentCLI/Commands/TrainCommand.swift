@@ -22,11 +22,15 @@ struct TrainCommand: ParsableCommand {
     @OptionGroup(title: "Hyperparameters") var hyperparameters: HyperparameterOptions
     @OptionGroup(title: "Model inputs") var inputs: ModelInputOptions
     @OptionGroup(title: "Run") var execution: RunOptions
+    @Option(help: "latent (this process) or spark (Apache Spark's ALS for als and implicit-als; see --master).")
+    var engine: TrainingEngine = .latent
+    @OptionGroup(title: "Spark engine (--engine spark)") var spark: SparkOptions
 
     func run() throws {
         let console = Console.current
         // Check everything that can be checked before the long work.
         let descriptor = try ModelRegistry.descriptor(named: model)
+        if engine == .spark { return try trainOnSpark(descriptor) }
         let h = try hyperparameters.hyperparameters()
         _ = try h.canonical(for: descriptor.parameters)
         let inputFiles = [data, inputs.itemFeatures].compactMap { $0 }.map { URL(fileURLWithPath: $0) }
