@@ -105,10 +105,10 @@ func runRankingBenchmark(arguments: [String]) {
 /// 10,000,000 ratings, every pair an interaction), seconds per sweep, beside implicit's 1.95 s per iteration
 /// (64 factors, conjugate gradient, 2 threads) in the protocol notes.
 ///
-///     latent-bench ranking-speed [--threads 2] [--iterations 3] [--factors 64] [--solver cg]
+///     latent-bench ranking-speed [--threads 2] [--iterations 3] [--factors 64] [--solver cg] [--seed 42]
 func runRankingSpeedBenchmark(arguments: [String]) {
     var threads = 2, iterations = 3, factors = 64
-    var solver = "cg"
+    var solver = "cg", seed: UInt64 = 42
     var i = 0
     func next() -> String {
         i += 1
@@ -121,13 +121,14 @@ func runRankingSpeedBenchmark(arguments: [String]) {
         case "--iterations": iterations = Int(next()) ?? 3
         case "--factors": factors = Int(next()) ?? 64
         case "--solver": solver = next()
+        case "--seed": seed = UInt64(next()) ?? 42
         default: fail("unknown option \(arguments[i])")
         }
         i += 1
     }
     let clock = ContinuousClock()
     var start = clock.now
-    let data = RatingMatrix(SyntheticData.reference().ratingSet().interactions())
+    let data = RatingMatrix(SyntheticData.reference(seed: seed).ratingSet().interactions())
     let prepare = start.duration(to: clock.now)
     print("reference synthetic set: \(data.userCount) users, \(data.itemCount) items, \(data.count) distinct pairs (\(prepare) to generate)")
     do {
@@ -141,4 +142,43 @@ func runRankingSpeedBenchmark(arguments: [String]) {
     } catch {
         fail("\(error)")
     }
+}
+
+/// `latent-bench inverse-speed`: EASE's n x n inverse (``Cholesky/inverse(_:n:threads:)``) on a symmetric positive
+/// definite matrix of the size of an n-item catalog, G_ij = cos(i + 2 j) + cos(2 i + j) off the diagonal and
+/// G_ii = 2 n (diagonally dominant). Compare with numpy's `inv` on the same matrix in the same run:
+///
+///     latent-bench inverse-speed [--items 10000] [--threads 2]
+///     python3 -c 'import numpy as np, time; n = 10000; i = np.arange(n); G = np.cos(i[:, None] + 2 * i) + np.cos(2 * i[:, None] + i);
+///                 np.fill_diagonal(G, 2 * n); t = time.perf_counter(); np.linalg.inv(G); print(time.perf_counter() - t)'
+func runInverseSpeedBenchmark(arguments: [String]) {
+    var n = 10_000, threads = 2
+    var i = 0
+    while i < arguments.count {
+        guard i + 1 < arguments.count, let v = Int(arguments[i + 1]), v > 0 else { fail("bad or missing value after \(arguments[i])") }
+        switch arguments[i] {
+        case "--items": n = v
+        case "--threads": threads = v
+        default: fail("unknown option \(arguments[i])")
+        }
+        i += 2
+    }
+    var g = [Double](repeating: 0, count: n * n)
+    for r in 0..<n {
+        for c in 0..<n { g[r * n + c] = r == c ? 2 * Double(n) : cos(Double(r + 2 * c)) + cos(Double(2 * r + c)) }
+    }
+    let clock = ContinuousClock()
+    let start = clock.now
+    guard let p = Cholesky.inverse(g, n: n, threads: threads) else { fail("not positive definite") }
+    let elapsed = start.duration(to: clock.now).components
+    let seconds = Double(elapsed.seconds) + Double(elapsed.attoseconds) * 1e-18
+    // One row of G P should be e_0.
+    var residual = 0.0
+    for c in 0..<n {
+        var s = 0.0
+        for k in 0..<n { s += g[k] * p[k * n + c] }
+        residual = max(residual, abs(s - (c == 0 ? 1 : 0)))
+    }
+    print(String(format: "inverse of a %d x %d SPD matrix, %d threads: %.3f s (max residual of row 0 of G P - I: %.1e)",
+                 n, n, threads, seconds, residual))
 }

@@ -5,6 +5,7 @@ import Latent
 //
 //   latent-bench ranking --data DIR [--models a,b,...] [--k K] [--set name=value ...] [--validation]
 //   latent-bench ranking-speed [--ratings N] [--threads T]
+//   latent-bench inverse-speed [--items N] [--threads T]
 //   latent-bench ratings --data DIR [--models a,b,...] [--folds 1,2,3,4,5] [--set name=value ...]
 //                        [--set model.name=value ...] [--threads N] [--seed S] [--json]
 
@@ -13,6 +14,7 @@ let modes: [String: ([String]) throws -> Void] = [
     "ratings": RatingsBenchmark.run,
     "ranking": { runRankingBenchmark(arguments: $0) },
     "ranking-speed": { runRankingSpeedBenchmark(arguments: $0) },
+    "inverse-speed": { runInverseSpeedBenchmark(arguments: $0) },
 ]
 
 func fail(_ message: String) -> Never {

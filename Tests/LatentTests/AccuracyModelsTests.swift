@@ -11,7 +11,7 @@ private func tinyInteractions() -> RatingMatrix {
 
 private func scores(_ model: any Recommender, user: Int) -> [Float] {
     var s = [Float](repeating: 0, count: model.domain.items.count)
-    s.withUnsafeMutableBufferPointer { model.scoreItems(user: user, into: $0) }
+    model.scoreItems(user: user, into: &s)
     return s
 }
 
@@ -110,7 +110,8 @@ private func scores(_ model: any Recommender, user: Int) -> [Float] {
 
 @Suite struct SVDPlusPlusTests {
     @Test func gradientMatchesCentralDifferences() throws {
-        let result = try GradientCheckProblems.check("svdpp", seed: 3)
+        let check = try #require(try ModelRegistry.descriptor(named: "svdpp").gradientCheck)
+        let result = check(3)
         #expect(result.maxRelativeError < 1e-6, "\(result)")
         #expect(result.parameterCount > 50)
     }
@@ -212,7 +213,7 @@ private func scores(_ model: any Recommender, user: Int) -> [Float] {
         // One sample of rank 1: w0 3, item biases 0.5 and -0.5, item factors 1 and 2, implicit weights 0.2 and 0.4,
         // implicit factors 0.1 and 0.3, ridges 1 (bias) and 2 (factor).
         let domain = ModelDomain(users: IDMap(["u"]), items: IDMap(["a", "b"]),
-                                 seen: SparseRows(offsets: [0, 1], indices: [0], values: [4]), ratingScale: 1...5)
+                                 seen: SparseRows(offsets: [0, 1], indices: [0], values: [4]), ratingScale: 1...5, task: .rating)
         let averaged = FactorModel(name: "svdpp", domain: domain, hyperparameters: Hyperparameters(), globalMean: 3,
                                    userBias: [0], itemBias: [0.5, -0.5], userFactors: Matrix(rows: 1, columns: 1),
                                    itemFactors: Matrix(rows: 2, columns: 1, storage: [1, 2]), foldIn: .ridge(lambda: 0))
@@ -230,7 +231,7 @@ private func scores(_ model: any Recommender, user: Int) -> [Float] {
         #expect(abs(Double(bias) - (b0 + shift)) < 1e-6)
         #expect(abs(Double(factors[0]) - (u0 + p)) < 1e-6)
         var scores = [Float](repeating: 0, count: 2)
-        scores.withUnsafeMutableBufferPointer { model.scoreItems(foldingIn: [(0, 4), (1, 2)], into: $0) }
+        model.scoreItems(foldingIn: [(0, 4), (1, 2)], into: &scores)
         #expect(abs(Double(scores[1]) - (3 - 0.5 + b0 + shift + (u0 + p) * 2)) < 1e-5)
     }
 }

@@ -10,7 +10,7 @@ import Testing
         let users = IDMap(["u1", "u,2"]), items = IDMap(["a", "b", "c"])
         let seen = SparseRows(offsets: [0, 1, 1], indices: [2], values: [4])
         return FactorModel(
-            name: "hand", domain: ModelDomain(users: users, items: items, seen: seen, ratingScale: 1...5),
+            name: "hand", domain: ModelDomain(users: users, items: items, seen: seen, ratingScale: 1...5, task: .rating),
             hyperparameters: Hyperparameters(), globalMean: biases ? 3.5 : 0,
             userBias: biases ? [0.25, -0.5] : [], itemBias: biases ? [1e-05, 0, -1] : [],
             userFactors: Matrix(rows: 2, columns: 2, storage: [0.5, -1.25, 2, 0.1]),

@@ -40,10 +40,7 @@ enum PlantedData {
         let alpha: Float = 2, lambda: Float = 0.3, k = 3
         let gram = ImplicitALS.gram(y, lambda: lambda)
         let u = 1
-        let fast = y.storage.withUnsafeBufferPointer { yp in
-            ImplicitALS.exactSolve(gram: gram, y: yp.baseAddress!, k: k, items: rows.indices, weights: rows.values,
-                                   range: rows.range(of: u), alpha: alpha)
-        }
+        let fast = exactSolve(y, rows, row: u, gram: gram, alpha: alpha)
         // Naive: dense C_u and p_u over all 5 items, A = Y^T C Y + lambda I, b = Y^T C p, Gaussian elimination.
         var c = [Double](repeating: 1, count: 5), p = [Double](repeating: 0, count: 5)
         for n in rows.range(of: u) {
@@ -76,21 +73,80 @@ enum PlantedData {
         let gram = ImplicitALS.gram(y, lambda: lambda)
         let g = gram.map { Float($0) }
         for u in 0..<rows.rowCount {
-            let exact = y.storage.withUnsafeBufferPointer { yp in
-                ImplicitALS.exactSolve(gram: gram, y: yp.baseAddress!, k: k, items: rows.indices, weights: rows.values,
-                                       range: rows.range(of: u), alpha: alpha)
-            }
+            let exact = exactSolve(y, rows, row: u, gram: gram, alpha: alpha)
             var x = [Float](repeating: 0, count: k), scratch = [Float](repeating: 0, count: 3 * k)
+            let lo = rows.offsets[u], count = rows.count(of: u)
             y.storage.withUnsafeBufferPointer { yp in
-                g.withUnsafeBufferPointer { gp in
-                    ImplicitALS.conjugateGradient(x: &x, y: yp.baseAddress!, gram: gp.baseAddress!, k: k, items: rows.indices,
-                                                  weights: rows.values, range: rows.range(of: u), alpha: alpha, steps: k,
-                                                  scratch: &scratch)
-                }
-            }
+            g.withUnsafeBufferPointer { gp in
+            rows.indices.withUnsafeBufferPointer { ip in
+            rows.values.withUnsafeBufferPointer { wp in
+                ConfidenceSystem(y: yp.baseAddress!, k: k, alpha: alpha).conjugateGradient(
+                    x: &x, gram: gp.baseAddress!, items: ip.baseAddress! + lo, weights: wp.baseAddress! + lo,
+                    count: count, steps: k, scratch: &scratch)
+            }}}}
             // k steps of CG solve a k x k system exactly up to rounding.
             for f in 0..<k { #expect(abs(x[f] - exact[f]) < 1e-4) }
         }
+    }
+
+    @Test func theRegisterBlockedPassOfK64MatchesTheNaiveSum() {
+        // out += sum_m s_m z_m with s_m = scale(m, z_m . v), against plain loops.
+        var rng = SeededGenerator(seed: 6)
+        let z = (0..<(5 * 64)).map { _ in rng.nextGaussian() }, v = (0..<64).map { _ in rng.nextGaussian() }
+        var out = (0..<64).map { _ in rng.nextGaussian() }
+        var expected = out
+        for m in 0..<5 {
+            let d = (0..<64).reduce(Float(0)) { $0 + z[m * 64 + $1] * v[$1] }
+            for c in 0..<64 { expected[c] += (Float(m) - 2 * d) * z[m * 64 + c] }
+        }
+        z.withUnsafeBufferPointer { zp in
+            ConfidenceSystem.accumulate64(5, into: &out, dotted: true, with: v, row: { zp.baseAddress! + $0 * 64 },
+                                          scale: { m, d in Float(m) - 2 * d })
+        }
+        for c in 0..<64 { #expect(abs(out[c] - expected[c]) < 1e-4 * max(1, abs(expected[c]))) }
+    }
+
+    @Test func conjugateGradientOfK64ConvergesToTheCholeskySolution() {
+        var rng = SeededGenerator(seed: 8)
+        let k = 64, alpha: Float = 2
+        let y = Matrix(rows: 80, columns: k, normalStandardDeviation: 0.3, using: &rng)
+        let rows = SparseRows(offsets: [0, 30], indices: (0..<30).map { Int32($0 * 2) }, values: (0..<30).map { Float($0 % 3 + 1) })
+        let gram = ImplicitALS.gram(y, lambda: 5)
+        let exact = exactSolve(y, rows, row: 0, gram: gram, alpha: alpha)
+        var x = [Float](repeating: 0, count: k), scratch = [Float](repeating: 0, count: 3 * k)
+        let g = gram.map { Float($0) }
+        y.storage.withUnsafeBufferPointer { yp in
+            ConfidenceSystem(y: yp.baseAddress!, k: k, alpha: alpha).conjugateGradient(
+                x: &x, gram: g, items: rows.indices, weights: rows.values, count: 30, steps: 40, scratch: &scratch)
+        }
+        for f in 0..<k { #expect(abs(x[f] - exact[f]) < 1e-3 * max(0.1, abs(exact[f])), "\(f): \(x[f]) vs \(exact[f])") }
+    }
+
+    /// The exact solve of row `row` of `rows` against `y` through ``ConfidenceSystem``.
+    func exactSolve(_ y: Matrix, _ rows: SparseRows, row: Int, gram: [Double], alpha: Float) -> [Float] {
+        let lo = rows.offsets[row]
+        return y.storage.withUnsafeBufferPointer { yp in
+            rows.indices.withUnsafeBufferPointer { ip in
+                rows.values.withUnsafeBufferPointer { wp in
+                    ConfidenceSystem(y: yp.baseAddress!, k: y.columns, alpha: alpha).exactSolution(
+                        gram: gram, items: ip.baseAddress! + lo, weights: wp.baseAddress! + lo, count: rows.count(of: row))
+                }
+            }
+        }
+    }
+
+    @Test func foldInWithTheCachedGramMatchesTheRowSolveOfTraining() throws {
+        // A new user with the interactions of training row 1 gets what the exact row solve gives that row.
+        let (rows, y) = problem()
+        let alpha: Float = 2, lambda: Float = 0.3
+        let exact = exactSolve(y, rows, row: 1, gram: ImplicitALS.gram(y, lambda: lambda), alpha: alpha)
+        let users = IDMap((0..<rows.rowCount).map { "u\($0)" }), items = IDMap((0..<5).map { "i\($0)" })
+        let model = FactorModel(name: "implicit-als", domain: ModelDomain(users: users, items: items, seen: rows, ratingScale: nil, task: .ranking),
+                                hyperparameters: Hyperparameters(), globalMean: 0, userBias: [], itemBias: [],
+                                userFactors: Matrix(rows: rows.rowCount, columns: 3), itemFactors: y,
+                                foldIn: .implicit(alpha: alpha, lambda: lambda))
+        let folded = model.foldInFactors(rows.range(of: 1).map { (item: Int(rows.indices[$0]), value: rows.values[$0]) })
+        for f in 0..<3 { #expect(abs(folded[f] - exact[f]) < 1e-5) }
     }
 
     @Test func cgAndCholeskyFitsRankAlike() throws {
@@ -123,10 +179,30 @@ enum PlantedData {
         let m = (0..<(n * n)).map { _ in Double(rng.nextGaussian()) }
         var a = [Double](repeating: 0, count: n * n)
         for i in 0..<n { for j in 0..<n { a[i * n + j] = (0..<n).reduce(0) { $0 + m[$1 * n + i] * m[$1 * n + j] } + (i == j ? 0.5 : 0) } }
-        let inverse = try #require(SymmetricInverse.invert(a, n: n, threads: 2))
+        let inverse = try #require(Cholesky.inverse(a, n: n, threads: 2))
         let naive = gaussJordanInverse(a, n: n)
         for i in 0..<(n * n) { #expect(abs(inverse[i] - naive[i]) < 1e-9 * max(1, abs(naive[i]))) }
-        #expect(SymmetricInverse.invert([1, 2, 2, 1], n: 2) == nil)
+        #expect(Cholesky.inverse([1, 2, 2, 1], n: 2) == nil)
+    }
+
+    /// The blocked sweep across block, tile (8) and row-group (4) edges: sizes and blocks that do not divide each
+    /// other, against Gauss-Jordan with pivoting; the upper triangle of the input is never read.
+    @Test func blockedInverseMatchesGaussJordanAcrossBlockEdges() throws {
+        var rng = SeededGenerator(seed: 4)
+        for (n, block) in [(1, 1), (5, 2), (13, 4), (29, 8), (37, 16), (40, 128)] {
+            let m = (0..<(n * (n + 1))).map { _ in Double(rng.nextGaussian()) }
+            var a = [Double](repeating: 0, count: n * n)
+            for i in 0..<n { for j in 0..<n { a[i * n + j] = (0..<(n + 1)).reduce(0) { $0 + m[$1 * n + i] * m[$1 * n + j] } + (i == j ? 0.1 : 0) } }
+            let naive = gaussJordanInverse(a, n: n)
+            for i in 0..<n { for j in (i + 1)..<max(i + 1, n) { a[i * n + j] = .nan } }
+            for threads in [1, 3] {
+                var inverse = a
+                #expect(Cholesky.invertInPlace(&inverse, n: n, threads: threads, block: block))
+                for i in 0..<(n * n) { #expect(abs(inverse[i] - naive[i]) < 1e-8 * max(1, abs(naive[i])), "n \(n) block \(block)") }
+            }
+        }
+        var singular = [1.0, 2, 3, 2, 4, 6, 3, 6, 10]
+        #expect(!Cholesky.invertInPlace(&singular, n: 3, threads: 1, block: 2))
     }
 
     func gaussJordanInverse(_ a: [Double], n: Int) -> [Double] {
@@ -166,7 +242,7 @@ enum PlantedData {
         }
         // Scores are x_u B.
         var scores = [Float](repeating: 0, count: n)
-        scores.withUnsafeMutableBufferPointer { model.scoreItems(user: 0, into: $0) }
+        model.scoreItems(user: 0, into: &scores)
         for j in 0..<n {
             let expected = data.byUser.columns(of: 0).reduce(Float(0)) { $0 + model.weights[Int($1), j] }
             #expect(abs(scores[j] - expected) < 1e-6)

@@ -41,6 +41,39 @@ import Testing
         #expect(Cholesky.solve([1, 2, 2, 1], [1, 1]) == nil)
     }
 
+    @Test func gramOfAMatrixMatchesTheNaiveSumForAnyThreadCount() {
+        var rng = SeededGenerator(seed: 3)
+        let y = Matrix(rows: 23, columns: 11, normalStandardDeviation: 1, using: &rng)
+        let naive = Gram.matrix(y.storage, rows: 23, dimension: 11)
+        for threads in [1, 2, 5] {
+            let g = Gram.of(y, threads: threads)
+            for j in 0..<(11 * 11) { #expect(abs(g[j] - naive[j]) <= 1e-12 * max(1, abs(naive[j]))) }
+        }
+    }
+
+    @Test func normalEquationsSolveAWeightedRidgeProblemExactly() throws {
+        // Rows z = (1, 0), (1, 1) with weights 2, 1 and targets 3, 1, ridge 1:
+        // A = 2 [1 0; 0 0] + [1 1; 1 1] + I = [4 1; 1 2], b = 3 (1, 0) + 1 (1, 1) = (4, 1)  =>  x = (1, 0).
+        var e = NormalEquations(dimension: 2)
+        let rows: [Double] = [1, 0, 1, 1]
+        rows.withUnsafeBufferPointer { z in
+            e.add(z.baseAddress!, weight: 2, target: 3)
+            e.add(z.baseAddress! + 2, weight: 1, target: 1)
+        }
+        e.addRidge(1)
+        let x = try #require(e.solve())
+        #expect(abs(x[0] - 1) < 1e-12 && abs(x[1]) < 1e-12)
+    }
+
+    @Test func sampleAbsentDrawsOnlyMissingColumnsAndNothingFromAFullRow() {
+        let rows = SparseRows(offsets: [0, 3, 6], indices: [0, 1, 3, 0, 1, 2], values: [1, 1, 1, 1, 1, 1])
+        var rng = SeededGenerator(seed: 1)
+        for _ in 0..<50 { #expect(rows.sampleAbsent(row: 0, columns: 4, using: &rng) == 2) }
+        var a = SeededGenerator(seed: 2), b = SeededGenerator(seed: 2)
+        #expect(rows.sampleAbsent(row: 1, columns: 3, using: &a) == nil)
+        #expect(a.next() == b.next())
+    }
+
     @Test func topKKeepsTheBestInOrderWithDeterministicTies() {
         var top = TopK(k: 3)
         for (i, s) in [Float(0.5), 2, 1, 2, -1, 3].enumerated() { top.offer(index: i, score: s) }

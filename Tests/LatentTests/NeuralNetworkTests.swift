@@ -69,12 +69,13 @@ import Testing
     }
 
     @Test func adamMinimizesAQuadratic() {
-        var adam = AdamState<Double>(count: 2, learningRate: 0.1)
+        var adam = Stepper<Double>(rule: .adam, count: 2)
         var x: [Double] = [3, -2]
         for _ in 0..<500 {
             let g = [2 * (x[0] - 1), 2 * (x[1] + 1)]
             adam.beginStep()
-            x.withUnsafeMutableBufferPointer { xp in g.withUnsafeBufferPointer { adam.update(xp.baseAddress!, gradient: $0.baseAddress!, range: 0..<2) } }
+            adam.update(&x, gradient: g, range: 0..<1, rate: 0.1)
+            adam.update(&x, gradient: g, range: 1..<2, rate: 0.1)
         }
         #expect(abs(x[0] - 1) < 1e-3 && abs(x[1] + 1) < 1e-3)
     }
@@ -84,11 +85,10 @@ import Testing
         let layout = NetworkLayout(sizes: [2, 4, 1], hidden: .tanh, output: .sigmoid)
         var net = NeuralNetwork<Double>(layout: layout, using: &rng)
         let data: [(input: [Double], target: [Double])] = [([0, 0], [0]), ([0, 1], [1]), ([1, 0], [1]), ([1, 1], [0])]
-        var adam = AdamState<Double>(count: layout.parameterCount, learningRate: 0.05)
+        var adam = Stepper<Double>(rule: .adam, count: layout.parameterCount)
         for _ in 0..<2000 {
             let g = NeuralNetwork<Double>.lossAndGradient(layout: layout, parameters: net.parameters, examples: data, loss: .binaryCrossEntropy).gradient
-            adam.beginStep()
-            net.parameters.withUnsafeMutableBufferPointer { p in g.withUnsafeBufferPointer { adam.update(p.baseAddress!, gradient: $0.baseAddress!, range: 0..<g.count) } }
+            adam.step(&net.parameters, gradient: g, rate: 0.05)
         }
         for (x, y) in data { #expect(abs(net.predict(x)[0] - y[0]) < 0.1) }
     }

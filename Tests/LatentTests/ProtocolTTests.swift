@@ -6,7 +6,7 @@ import Testing
     @Test func theRunnerTrainsOnEveryPairAsAnInteraction() throws {
         let train = RatingSet([("a", "1", 5), ("b", "1", 1), ("b", "2", 2), ("c", "3", 4)])
         let test = RatingSet([("a", "2", 5), ("c", "1", 4)])
-        let fold = try RankingProtocol.evaluate(model: .popularity, train: train, test: test, k: 2)
+        let fold = try RankingProtocol.crossValidate(model: .popularity, splits: [TrainTestSplit(train: train, test: test)], k: 2).folds[0]
         let direct = try Popularity.fit(RatingMatrix(train)).evaluateRanking(on: test, k: 2)
         #expect(fold.evaluation == direct)
         #expect(fold.fitSeconds >= 0)
@@ -20,8 +20,8 @@ import Testing
     func popularityOnU1MatchesAnIndependentComputation() throws {
         let (train, _) = try RatingReader.read(TestData.movieLens100k.appendingPathComponent("u1.base"))
         let (test, _) = try RatingReader.read(TestData.movieLens100k.appendingPathComponent("u1.test"))
-        let e = try RankingProtocol.evaluate(model: .popularity, train: train, test: test, k: 10, relevanceThreshold: 4,
-                                             context: TrainingContext(threads: 2)).evaluation
+        let e = try RankingProtocol.crossValidate(model: .popularity, splits: [TrainTestSplit(train: train, test: test)], k: 10,
+                                                  relevanceThreshold: 4, context: TrainingContext(threads: 2)).folds[0].evaluation
         #expect(e.users == 456)
         #expect(abs(e.precision - 0.2135964912280699) < 1e-12)
         #expect(abs(e.recall - 0.11800967978994226) < 1e-12)

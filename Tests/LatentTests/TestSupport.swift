@@ -14,3 +14,18 @@ enum TestData {
         return url
     }
 }
+
+extension Gram {
+    /// The Gram matrix X^T X (full, in Double) of the `rows` x `d` row-major matrix `x`, by the definition: the naive
+    /// reference the kernels are checked against.
+    static func matrix(_ x: [Float], rows: Int, dimension d: Int) -> [Double] {
+        precondition(x.count == rows * d)
+        var a = [Double](repeating: 0, count: d * d)
+        for n in 0..<rows {
+            for r in 0..<d {
+                for c in 0..<d { a[r * d + c] += Double(x[n * d + r]) * Double(x[n * d + c]) }
+            }
+        }
+        return a
+    }
+}

@@ -1,4 +1,3 @@
-import Dispatch
 import Foundation
 
 /// Options for reading ratings.
@@ -110,7 +109,7 @@ public enum RatingReader {
             let slots = ResultSlots<ChunkResult>(count: chunkCount)
             let b = bounds
             let shared = SendableBytes(bytes)
-            DispatchQueue.concurrentPerform(iterations: chunkCount) { c in
+            Parallel.run(chunkCount) { c in
                 slots.set(c, parseChunk(shared.bytes, b[c]..<b[c + 1], first: c == 0, config))
             }
             chunks = (0..<chunkCount).map { slots.take($0) }

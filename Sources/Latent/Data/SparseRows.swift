@@ -43,6 +43,16 @@ public struct SparseRows: Sendable, Equatable {
         return lo < offsets[r + 1] && indices[lo] == column
     }
 
+    /// A column drawn uniformly from those row `r` does not contain, by rejection (the negative sampler of the
+    /// ranking models: an item the user has not interacted with); nil, with no draw, when row `r` holds every one
+    /// of the `columns` columns.
+    public func sampleAbsent(row r: Int, columns: Int, using rng: inout SeededGenerator) -> Int? {
+        guard count(of: r) < columns else { return nil }
+        var j = rng.nextInt(below: columns)
+        while contains(row: r, column: Int32(j)) { j = rng.nextInt(below: columns) }
+        return j
+    }
+
     /// The transpose, with `columnCount` rows; built by a counting sort, so each row stays sorted.
     public func transposed(columnCount: Int) -> SparseRows {
         var counts = [Int](repeating: 0, count: columnCount + 1)

@@ -1,4 +1,3 @@
-import Dispatch
 import Foundation
 
 /// A seeded generator of synthetic rating data with the shape of real data, for tests, speed and scale.
@@ -138,7 +137,7 @@ public struct SyntheticData: Sendable, Equatable {
                 let end = min(blockCount, start + wave)
                 let buffers = ResultSlots<[UInt8]>(count: end - start)
                 let first = start
-                DispatchQueue.concurrentPerform(iterations: end - start) { k in
+                Parallel.run(end - start) { k in
                     let b = first + k
                     var scratch = Scratch(items: items)
                     var out = [UInt8]()

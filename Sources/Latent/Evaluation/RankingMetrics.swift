@@ -61,7 +61,7 @@ public enum RankingMetrics {
     ///   - scores: the score of every item.
     ///   - candidates: whether each item is a candidate (not seen in training).
     ///   - relevant: the relevant candidates.
-    public static func auc(scores: UnsafeBufferPointer<Float>, candidates: (Int) -> Bool, relevant: Set<Int>) -> Double? {
+    public static func auc(scores: [Float], candidates: (Int) -> Bool, relevant: Set<Int>) -> Double? {
         var positives: [Float] = []
         var negatives: [Float] = []
         positives.reserveCapacity(relevant.count)
@@ -83,7 +83,7 @@ public enum RankingMetrics {
 
     /// The AUC of plain arrays (all items candidates), for tests and small cases.
     public static func auc(scores: [Float], relevant: Set<Int>) -> Double? {
-        scores.withUnsafeBufferPointer { auc(scores: $0, candidates: { _ in true }, relevant: relevant) }
+        auc(scores: scores, candidates: { _ in true }, relevant: relevant)
     }
 
     /// Catalog coverage: the fraction of the `itemCount` items that appear in at least one list.
@@ -240,9 +240,7 @@ extension Recommender {
                 var candidate = [Bool](repeating: true, count: itemCount)
                 for j in range {
                     let job = jobs[j]
-                    scores.withUnsafeMutableBufferPointer { s in
-                        if let u = job.modelUser { scoreItems(user: u, into: s) } else { scoreItems(foldingIn: [], into: s) }
-                    }
+                    if let u = job.modelUser { scoreItems(user: u, into: &scores) } else { scoreItems(foldingIn: [], into: &scores) }
                     if let u = job.modelUser { for i in domain.seen.columns(of: u) { candidate[Int(i)] = false } }
                     var top = TopK(k: k)
                     for i in 0..<itemCount where candidate[i] { top.offer(index: i, score: scores[i]) }
@@ -254,9 +252,7 @@ extension Recommender {
                     res[j * perUser + 2] = RankingMetrics.ndcg(ranked, relevant: rel, k: k, relevantCount: n)
                     res[j * perUser + 3] = RankingMetrics.averagePrecision(ranked, relevant: rel, k: k, relevantCount: n)
                     res[j * perUser + 4] = RankingMetrics.hitRate(ranked, relevant: rel, k: k)
-                    let auc = scores.withUnsafeBufferPointer { s in
-                        RankingMetrics.auc(scores: s, candidates: { candidate[$0] }, relevant: rel)
-                    }
+                    let auc = RankingMetrics.auc(scores: scores, candidates: { candidate[$0] }, relevant: rel)
                     res[j * perUser + 5] = auc ?? 0
                     defined[j] = auc != nil
                     if let u = job.modelUser { for i in domain.seen.columns(of: u) { candidate[Int(i)] = true } }

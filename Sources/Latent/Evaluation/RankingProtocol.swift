@@ -85,38 +85,23 @@ public struct RankingEvaluationReport: Sendable, Equatable, Codable {
 /// every pair of the training part as an interaction of weight 1, rank all items each user did not interact with,
 /// and judge against the test items that user rated at or above the relevance threshold.
 public enum RankingProtocol {
-    /// Fits `model` on `train` (every observation an interaction of weight 1, or as `conversion` says) and evaluates
-    /// the ranking on `test`.
-    public static func evaluate(model: ModelDescriptor, hyperparameters: Hyperparameters = Hyperparameters(),
-                                train: RatingSet, test: RatingSet, k: Int = 10, relevanceThreshold: Float = 4,
-                                conversion: InteractionConversion = .allPairs, duplicates: DuplicatePolicy = .keepLast,
-                                context: TrainingContext = TrainingContext()) throws -> RankingFoldReport {
-        guard k >= 1 else { throw RankingEvaluationError.invalidCutoff(k) }
-        let matrix = RatingMatrix(train.interactions(conversion), duplicates: duplicates)
-        let clock = ContinuousClock()
-        let start = clock.now
-        let fitted = try model.fit(matrix, hyperparameters: hyperparameters, context: context)
-        let seconds = start.duration(to: clock.now).seconds
-        let evaluation = try fitted.evaluateRanking(on: test, k: k, relevanceThreshold: relevanceThreshold,
-                                                    threads: context.threads)
-        return RankingFoldReport(evaluation: evaluation, fitSeconds: seconds)
-    }
-
-    /// ``evaluate(model:hyperparameters:train:test:k:relevanceThreshold:conversion:duplicates:context:)`` on every
-    /// split; `onFold` is called after each fold with its index (from 0) and figures.
-    public static func crossValidate(model: ModelDescriptor, hyperparameters: Hyperparameters = Hyperparameters(),
+    /// Fits `model` on each split's training part (every observation an interaction of weight 1, or as `conversion`
+    /// says) and evaluates the ranking on its test part, by the one loop
+    /// ``CrossValidation/run(_:splits:inputs:hyperparameters:context:training:measure:onFold:)``; `onFold` is called
+    /// after each fold with its index (from 0) and figures.
+    public static func crossValidate(model: ModelDescriptor, inputs: ModelInputs = ModelInputs(),
+                                     hyperparameters: Hyperparameters = Hyperparameters(),
                                      splits: [TrainTestSplit], k: Int = 10, relevanceThreshold: Float = 4,
                                      conversion: InteractionConversion = .allPairs, duplicates: DuplicatePolicy = .keepLast,
                                      context: TrainingContext = TrainingContext(),
                                      onFold: ((Int, RankingFoldReport) -> Void)? = nil) throws -> RankingEvaluationReport {
-        var folds: [RankingFoldReport] = []
-        for (f, s) in splits.enumerated() {
-            let fold = try evaluate(model: model, hyperparameters: hyperparameters, train: s.train, test: s.test, k: k,
-                                    relevanceThreshold: relevanceThreshold, conversion: conversion,
-                                    duplicates: duplicates, context: context)
-            onFold?(f, fold)
-            folds.append(fold)
-        }
+        guard k >= 1 else { throw RankingEvaluationError.invalidCutoff(k) }
+        let folds = try CrossValidation.run(
+            model, splits: splits, inputs: inputs, hyperparameters: hyperparameters, context: context,
+            training: { RatingMatrix($0.interactions(conversion), duplicates: duplicates) }, measure: { fitted, test, seconds in
+                RankingFoldReport(evaluation: try fitted.evaluateRanking(on: test, k: k, relevanceThreshold: relevanceThreshold,
+                                                                         threads: context.threads), fitSeconds: seconds)
+            }, onFold: onFold)
         return RankingEvaluationReport(model: model.name, relevanceThreshold: relevanceThreshold, folds: folds)
     }
 }

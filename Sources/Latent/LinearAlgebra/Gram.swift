@@ -1,11 +1,40 @@
-/// Gram-matrix kernels: the normal equations of least squares (ALS, ridge fold-in) are built from them.
+/// Gram-matrix kernels: the normal equations of least squares (ALS, implicit ALS, ridge fold-in, the alternating
+/// solves of `cofi`, content-based users) are built from them.
 ///
-/// Matrices are row-major `d` x `d`; the symmetric updates touch only the upper triangle (column >= row), and
-/// ``symmetrize(_:dimension:)`` copies it to the lower one.
+/// Matrices are row-major `d` x `d`; the symmetric rank-1 updates touch only the upper triangle (column >= row),
+/// which is all ``Cholesky`` reads.
 public enum Gram {
+    /// Y^T Y (full, in Double) of the factor matrix `y`: every entry sums the Double products of its two columns over
+    /// the rows in order, so the result is the same for any thread count. The columns are split over `threads`.
+    public static func of(_ y: Matrix, threads: Int = 1) -> [Double] {
+        let k = y.columns
+        var g = [Double](repeating: 0, count: k * k)
+        guard k > 0 else { return g }
+        g.withUnsafeMutableBufferPointer { gp in
+            y.storage.withUnsafeBufferPointer { yp in
+                let g = SharedPointer(gp.baseAddress!), yb = SharedReadPointer(yp.baseAddress!)
+                let rows = y.rows
+                Parallel.forEachRange(k, threads: threads) { part in
+                    let z = UnsafeMutablePointer<Double>.allocate(capacity: k)
+                    defer { z.deallocate() }
+                    for r in 0..<rows {
+                        let yr = yb.base + r * k
+                        for c in 0..<k { z[c] = Double(yr[c]) }
+                        for a in part {
+                            let za = z[a], ga = g.base + a * k
+                            for c in 0..<k { ga[c] += za * z[c] }
+                        }
+                    }
+                }
+            }
+        }
+        return g
+    }
+
     /// A += w z z^T on the upper triangle (a symmetric rank-1 update; w = 1 for plain Gram matrices).
     @inlinable
-    public static func addOuterProduct(_ z: UnsafePointer<Float>, weight w: Float = 1, into a: UnsafeMutablePointer<Float>, dimension d: Int) {
+    static func addOuterProduct<T: BinaryFloatingPoint>(_ z: UnsafePointer<T>, weight w: T = 1, into a: UnsafeMutablePointer<T>,
+                                                        dimension d: Int) {
         for r in 0..<d {
             let zr = w * z[r]
             let row = a + r * d
@@ -16,7 +45,7 @@ public enum Gram {
     /// A += z0 z0^T + z1 z1^T + z2 z2^T + z3 z3^T on the upper triangle, for the four consecutive rows of `z`
     /// (4 x d, row-major): a rank-4 update that reads and writes A once for four rows.
     @inlinable
-    public static func addOuterProducts4(_ z: UnsafePointer<Float>, into a: UnsafeMutablePointer<Float>, dimension d: Int) {
+    static func addOuterProducts4(_ z: UnsafePointer<Float>, into a: UnsafeMutablePointer<Float>, dimension d: Int) {
         let z0 = z, z1 = z + d, z2 = z + 2 * d, z3 = z + 3 * d
         for r in 0..<d {
             let w0 = z0[r], w1 = z1[r], w2 = z2[r], w3 = z3[r]
@@ -27,28 +56,55 @@ public enum Gram {
 
     /// b += w z (the right-hand side that goes with ``addOuterProduct(_:weight:into:dimension:)``).
     @inlinable
-    public static func addScaled(_ z: UnsafePointer<Float>, weight w: Float, into b: UnsafeMutablePointer<Float>, dimension d: Int) {
+    static func addScaled<T: BinaryFloatingPoint>(_ z: UnsafePointer<T>, weight w: T, into b: UnsafeMutablePointer<T>, dimension d: Int) {
         for r in 0..<d { b[r] += w * z[r] }
     }
+}
 
-    /// Copies the upper triangle of `a` onto its lower triangle.
-    @inlinable
-    public static func symmetrize(_ a: UnsafeMutablePointer<Double>, dimension d: Int) {
-        for r in 0..<d {
-            for c in 0..<r { a[r * d + c] = a[c * d + r] }
-        }
+/// The normal equations (A + sum_n w_n z_n z_n^T + ridge) x = sum_n t_n z_n of a small weighted least-squares
+/// problem, in Double, solved by ``Cholesky``: every ridge and fold-in solve of the models (one user's or item's
+/// factors against fixed factors on the other side) is built with it.
+struct NormalEquations {
+    /// The dimension d.
+    let dimension: Int
+    /// A (only its upper triangle is kept up to date).
+    var a: [Double]
+    /// The right-hand side.
+    var b: [Double]
+
+    /// Equations over a starting matrix `base` (d x d; zero when nil), with a zero right-hand side.
+    init(dimension d: Int, base: [Double]? = nil) {
+        dimension = d
+        a = base ?? [Double](repeating: 0, count: d * d)
+        b = [Double](repeating: 0, count: d)
     }
 
-    /// The Gram matrix X^T X (full, in Double) of the `rows` x `d` row-major matrix `x`: the naive reference the
-    /// tests check the kernels against, and a convenience for small problems.
-    public static func matrix(_ x: [Float], rows: Int, dimension d: Int) -> [Double] {
-        precondition(x.count == rows * d)
-        var a = [Double](repeating: 0, count: d * d)
-        for n in 0..<rows {
-            for r in 0..<d {
-                for c in 0..<d { a[r * d + c] += Double(x[n * d + r]) * Double(x[n * d + c]) }
+    /// Resets A to `base` (zero when nil) and b to zero, keeping the storage.
+    mutating func reset(base: [Double]? = nil) {
+        if let base { a = base } else { for j in a.indices { a[j] = 0 } }
+        for j in b.indices { b[j] = 0 }
+    }
+
+    /// Adds the row `z` with weight `w` in A and `t` in b: A += w z z^T, b += t z.
+    mutating func add<T: BinaryFloatingPoint>(_ z: UnsafePointer<T>, weight w: Double = 1, target t: Double) {
+        let d = dimension
+        a.withUnsafeMutableBufferPointer { ap in
+            b.withUnsafeMutableBufferPointer { bp in
+                for r in 0..<d {
+                    let zr = Double(z[r])
+                    bp[r] += t * zr
+                    let wr = w * zr, row = ap.baseAddress! + r * d
+                    for c in r..<d { row[c] += wr * Double(z[c]) }
+                }
             }
         }
-        return a
     }
+
+    /// Adds `lambda` to the diagonal entries `from..<dimension`.
+    mutating func addRidge(_ lambda: Double, from start: Int = 0) {
+        for j in start..<dimension { a[j * dimension + j] += lambda }
+    }
+
+    /// The solution, or nil when A is not positive definite.
+    func solve() -> [Double]? { Cholesky.solve(a, b) }
 }

@@ -1,12 +1,13 @@
-/// Dense vector kernels on raw buffers: the inner loops of every model.
+/// Dense vector kernels: the inner loops of every model, and the Double helpers of the minimizers.
 ///
-/// They take unsafe pointers so the hot loops stay free of bounds checks, copies and dispatch. Each has a plain
-/// counterpart in the tests that it is checked against.
+/// The public forms take arrays. The pointer forms that the hot loops call are internal (inlinable, so that loops in
+/// other files are specialized and free of bounds checks, copies and dispatch); each is checked in the tests against
+/// a plain loop.
 public enum Vector {
     /// The dot product of `n` entries of `a` and `b`, accumulated in four independent lanes for speed (a single
     /// running sum would wait on each addition). Float in the models, Double in solves and gradient checks.
     @inlinable
-    public static func dot<T: BinaryFloatingPoint>(_ a: UnsafePointer<T>, _ b: UnsafePointer<T>, count n: Int) -> T {
+    static func dot<T: BinaryFloatingPoint>(_ a: UnsafePointer<T>, _ b: UnsafePointer<T>, count n: Int) -> T {
         var s0: T = 0, s1: T = 0, s2: T = 0, s3: T = 0
         var i = 0
         while i + 4 <= n {
@@ -25,7 +26,7 @@ public enum Vector {
 
     /// The dot product of `n` Float entries in 8-wide SIMD lanes (the inner loop of scoring and of every CG step).
     @inlinable
-    public static func dot(_ a: UnsafePointer<Float>, _ b: UnsafePointer<Float>, count n: Int) -> Float {
+    static func dot(_ a: UnsafePointer<Float>, _ b: UnsafePointer<Float>, count n: Int) -> Float {
         var s0 = SIMD8<Float>(), s1 = SIMD8<Float>()
         let ra = UnsafeRawPointer(a), rb = UnsafeRawPointer(b)
         var i = 0
@@ -51,7 +52,7 @@ public enum Vector {
 
     /// `y += alpha * x` over `n` entries, in 8-wide SIMD lanes.
     @inlinable
-    public static func axpy(_ alpha: Float, _ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, count n: Int) {
+    static func axpy(_ alpha: Float, _ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, count n: Int) {
         let rx = UnsafeRawPointer(x), ry = UnsafeMutableRawPointer(y)
         let a = SIMD8<Float>(repeating: alpha)
         var i = 0
@@ -69,13 +70,13 @@ public enum Vector {
 
     /// The squared Euclidean norm of `n` entries of `a`.
     @inlinable
-    public static func squaredNorm(_ a: UnsafePointer<Float>, count n: Int) -> Float {
+    static func squaredNorm(_ a: UnsafePointer<Float>, count n: Int) -> Float {
         dot(a, a, count: n)
     }
 
     /// The squared Euclidean distance between `n` entries of `a` and `b`.
     @inlinable
-    public static func squaredDistance(_ a: UnsafePointer<Float>, _ b: UnsafePointer<Float>, count n: Int) -> Float {
+    static func squaredDistance(_ a: UnsafePointer<Float>, _ b: UnsafePointer<Float>, count n: Int) -> Float {
         var s: Float = 0
         for i in 0..<n {
             let d = a[i] - b[i]
@@ -88,7 +89,32 @@ public enum Vector {
     public static func dot(_ a: [Float], _ b: [Float]) -> Float {
         precondition(a.count == b.count)
         return a.withUnsafeBufferPointer { pa in
-            b.withUnsafeBufferPointer { pb in dot(pa.baseAddress!, pb.baseAddress!, count: a.count) }
+            b.withUnsafeBufferPointer { pb in pa.isEmpty ? 0 : dot(pa.baseAddress!, pb.baseAddress!, count: a.count) }
         }
+    }
+
+    /// The dot product of two Double arrays of equal length, summed in order (the minimizers' line searches).
+    public static func dot(_ a: [Double], _ b: [Double]) -> Double {
+        precondition(a.count == b.count)
+        var s = 0.0
+        for j in 0..<a.count { s += a[j] * b[j] }
+        return s
+    }
+
+    /// The Euclidean norm of a Double array.
+    public static func norm(_ a: [Double]) -> Double { dot(a, a).squareRoot() }
+
+    /// `y += alpha * x` on Float arrays of equal length.
+    public static func axpy(_ alpha: Float, _ x: [Float], _ y: inout [Float]) {
+        precondition(x.count == y.count)
+        x.withUnsafeBufferPointer { px in
+            y.withUnsafeMutableBufferPointer { py in if !px.isEmpty { axpy(alpha, px.baseAddress!, py.baseAddress!, count: px.count) } }
+        }
+    }
+
+    /// `y += alpha * x` on Double arrays of equal length.
+    public static func axpy(_ alpha: Double, _ x: [Double], _ y: inout [Double]) {
+        precondition(x.count == y.count)
+        for j in 0..<x.count { y[j] += alpha * x[j] }
     }
 }

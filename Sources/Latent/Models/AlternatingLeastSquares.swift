@@ -82,7 +82,7 @@ public struct AlternatingLeastSquares: Sendable {
             context.report(TrainingProgress(stage: "sweep", step: sweep + 1, total: iterations))
         }
         return FactorModel(
-            name: "als", domain: ModelDomain(data, ratingScale: context.ratingScale), hyperparameters: hyperparameters,
+            name: "als", domain: ModelDomain(data, ratingScale: context.ratingScale, task: .rating), hyperparameters: hyperparameters,
             globalMean: state.alpha, userBias: state.userBias, itemBias: state.itemBias,
             userFactors: state.userFactors, itemFactors: state.itemFactors,
             foldIn: .ridge(lambda: weighted ? regularization / 10 : regularization / 50))
@@ -137,11 +137,11 @@ public struct AlternatingLeastSquares: Sendable {
             otherBias.withUnsafeBufferPointer { ob in
                 solved.storage.withUnsafeMutableBufferPointer { pBuffer in
                     solvedBias.withUnsafeMutableBufferPointer { bBuffer in
-                        let p = SharedBuffer(pBuffer), bias = SharedBuffer(bBuffer)
-                        let q = SharedReadBuffer(q), ob = SharedReadBuffer(ob)
+                        let p = SharedPointer(pBuffer.baseAddress!), bias = SharedPointer(bBuffer.baseAddress!)
+                        let q = SharedReadPointer(q.baseAddress!), ob = SharedReadPointer(ob.baseAddress!)
                         rows.indices.withUnsafeBufferPointer { idx in
                             rows.values.withUnsafeBufferPointer { val in
-                                let idx = SharedReadBuffer(idx), val = SharedReadBuffer(val)
+                                let idx = SharedReadPointer(idx.baseAddress!), val = SharedReadPointer(val.baseAddress!)
                                 Parallel.forEachRange(rows.rowCount, threads: threads) { range in
                                     var a = [Float](repeating: 0, count: d * d), b = [Float](repeating: 0, count: d)
                                     var ad = [Double](repeating: 0, count: d * d), bd = [Double](repeating: 0, count: d)
@@ -174,8 +174,8 @@ public struct AlternatingLeastSquares: Sendable {
     }
 
     /// The exact solve of one row: (Z^T Z + diag(lambda_f..., lambda_b)) (gamma, beta) = Z^T t.
-    static func blockSolve(lo: Int, hi: Int, idx: SharedReadBuffer<Int32>, val: SharedReadBuffer<Float>,
-                           q: SharedReadBuffer<Float>, ob: SharedReadBuffer<Float>, alpha: Float, k: Int,
+    static func blockSolve(lo: Int, hi: Int, idx: SharedReadPointer<Int32>, val: SharedReadPointer<Float>,
+                           q: SharedReadPointer<Float>, ob: SharedReadPointer<Float>, alpha: Float, k: Int,
                            lambdaF: Float, lambdaB: Float, a: inout [Float], b: inout [Float], ad: inout [Double],
                            bd: inout [Double], z: inout [Float], row: UnsafeMutablePointer<Float>,
                            bias: UnsafeMutablePointer<Float>) {
@@ -222,8 +222,8 @@ public struct AlternatingLeastSquares: Sendable {
     }
 
     /// The notes' coordinate updates of one row: its bias, then each factor, in closed form, keeping residuals.
-    static func coordinateSolve(lo: Int, hi: Int, idx: SharedReadBuffer<Int32>, val: SharedReadBuffer<Float>,
-                                q: SharedReadBuffer<Float>, ob: SharedReadBuffer<Float>, alpha: Float, k: Int,
+    static func coordinateSolve(lo: Int, hi: Int, idx: SharedReadPointer<Int32>, val: SharedReadPointer<Float>,
+                                q: SharedReadPointer<Float>, ob: SharedReadPointer<Float>, alpha: Float, k: Int,
                                 lambdaF: Float, lambdaB: Float, residual: inout [Float],
                                 row: UnsafeMutablePointer<Float>, bias: UnsafeMutablePointer<Float>) {
         let n = hi - lo
@@ -257,18 +257,6 @@ public struct AlternatingLeastSquares: Sendable {
             }
         }
     }
-}
-
-/// A read-only buffer captured by parallel closures.
-struct SharedReadBuffer<T>: @unchecked Sendable {
-    let base: UnsafePointer<T>
-
-    init(_ buffer: UnsafeBufferPointer<T>) {
-        base = buffer.baseAddress ?? UnsafePointer<T>(bitPattern: 8)!
-    }
-
-    @inline(__always)
-    subscript(i: Int) -> T { base[i] }
 }
 
 extension AlternatingLeastSquares: ModelConfiguration {

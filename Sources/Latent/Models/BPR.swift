@@ -54,9 +54,7 @@ public struct BPR: Sendable {
                 for _ in 0..<users.count {
                     let n = rng.nextInt(below: users.count)
                     let u = Int(users[n]), i = Int(items[n])
-                    guard seen.count(of: u) < itemCount else { skipped += 1; continue }
-                    var j = rng.nextInt(below: itemCount)
-                    while seen.contains(row: u, column: Int32(j)) { j = rng.nextInt(below: itemCount) }
+                    guard let j = seen.sampleAbsent(row: u, columns: itemCount, using: &rng) else { skipped += 1; continue }
                     let pu = pp.baseAddress! + u * k, qi = qp.baseAddress! + i * k, qj = qp.baseAddress! + j * k
                     var x = Vector.dot(pu, qi, count: k) - Vector.dot(pu, qj, count: k)
                     if useBias { x += bp[i] - bp[j] }
@@ -78,7 +76,7 @@ public struct BPR: Sendable {
             context.report(TrainingProgress(step: epoch, total: iterations, loss: loss / Double(max(1, users.count - skipped))))
         }
         guard p.isFinite, q.isFinite else { throw TrainingError.diverged(epoch: iterations, learningRate: eta) }
-        return FactorModel(name: "bpr", domain: ModelDomain(data, ratingScale: nil), hyperparameters: hyperparameters,
+        return FactorModel(name: "bpr", domain: ModelDomain(data, ratingScale: nil, task: .ranking), hyperparameters: hyperparameters,
                            globalMean: 0, userBias: [], itemBias: useBias ? b : [], userFactors: p, itemFactors: q,
                            foldIn: .implicit(alpha: 1, lambda: max(regularization, 1e-3) * 100))
     }

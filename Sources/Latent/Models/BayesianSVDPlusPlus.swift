@@ -98,7 +98,7 @@ public struct BayesianSVDPlusPlus: Sendable {
             }
         }
         let averaged = FactorModel(
-            name: "bayesian-svdpp", domain: ModelDomain(data, ratingScale: context.ratingScale),
+            name: "bayesian-svdpp", domain: ModelDomain(data, ratingScale: context.ratingScale, task: .rating),
             hyperparameters: hyperparameters, globalMean: Float(w0Sum / n), userBias: buSum.map { Float($0 / n) },
             itemBias: biSum.map { Float($0 / n) }, userFactors: uMatrix, itemFactors: iMatrix, foldIn: .ridge(lambda: 0))
         return ImplicitFactorModel(

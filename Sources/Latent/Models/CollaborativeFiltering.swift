@@ -117,7 +117,7 @@ public struct CollaborativeFiltering: Sendable {
         let k = factors, itemParts = data.itemCount * k
         let mu = meanNormalization ? data.globalMean : 0
         return FactorModel(
-            name: "cofi", domain: ModelDomain(data, ratingScale: context.ratingScale), hyperparameters: hyperparameters,
+            name: "cofi", domain: ModelDomain(data, ratingScale: context.ratingScale, task: .rating), hyperparameters: hyperparameters,
             globalMean: mu, userBias: [], itemBias: meanNormalization ? means.map { $0 - mu } : [],
             userFactors: Matrix(rows: data.userCount, columns: k, storage: solution[itemParts...].map { Float($0) }),
             itemFactors: Matrix(rows: data.itemCount, columns: k, storage: solution[..<itemParts].map { Float($0) }),
@@ -205,29 +205,20 @@ public struct CofiObjective: FusedObjective, Sendable {
     public func alternate(_ parameters: inout [Double], threads: Int) {
         let k = factors, lambda = regularization, thetaOffset = itemCount * k
         parameters.withUnsafeMutableBufferPointer { buffer in
-            let p = SharedBuffer(buffer)
+            let p = SharedPointer(buffer.baseAddress!)
             // Items given Theta, then users given X.
             for (rows, values, count, solveOffset, otherOffset) in [
                 (byItem, targetsByItem, itemCount, 0, thetaOffset), (byUser, targets, userCount, thetaOffset, 0),
             ] {
                 Parallel.forEachRange(count, threads: threads) { range in
-                    var a = [Double](repeating: 0, count: k * k), b = [Double](repeating: 0, count: k)
+                    var equations = NormalEquations(dimension: k)
                     for r in range {
-                        for j in 0..<(k * k) { a[j] = 0 }
-                        for j in 0..<k { b[j] = 0 }
+                        equations.reset()
                         for e in rows.range(of: r) {
-                            let other = otherOffset + Int(rows.indices[e]) * k
-                            for f in 0..<k {
-                                let v = p[other + f]
-                                b[f] += v * values[e]
-                                for h in f..<k { a[f * k + h] += v * p[other + h] }
-                            }
+                            equations.add(p.base + otherOffset + Int(rows.indices[e]) * k, target: values[e])
                         }
-                        for f in 0..<k {
-                            a[f * k + f] += lambda
-                            for h in 0..<f { a[f * k + h] = a[h * k + f] }
-                        }
-                        if let x = Cholesky.solve(a, b) {
+                        equations.addRidge(lambda)
+                        if let x = equations.solve() {
                             for f in 0..<k { p[solveOffset + r * k + f] = x[f] }
                         }
                     }
@@ -254,6 +245,15 @@ extension CollaborativeFiltering: ModelConfiguration {
 }
 
 extension CollaborativeFiltering.Optimizer: HyperparameterChoice {}
+
+extension CollaborativeFiltering: GradientChecked {
+    /// J with 3 features, lambda 0.7, mean-normalized.
+    public func gradientCheck(seed: UInt64) -> GradientCheckResult {
+        GradientCheck.check(seed: seed) { data, _ in
+            CofiObjective(data: data, factors: 3, regularization: 0.7, itemMeans: data.itemMeans())
+        }
+    }
+}
 
 extension ModelDescriptor {
     /// `cofi`: collaborative filtering learning X and Theta together.

@@ -36,6 +36,8 @@ public struct ContentBasedRegression: Sendable {
     public var learningRate: Float
     /// Whether ratings are mean-normalized by item.
     public var meanNormalization: Bool
+    /// The model's input: one row of features per item (not a hyperparameter; see ``use(_:)``).
+    public var itemFeatures: ItemFeatures?
 
     /// The defaults of `content`.
     public static let defaults = ContentBasedRegression(regularization: 10, solver: .gd, iterations: 500,
@@ -54,11 +56,13 @@ public struct ContentBasedRegression: Sendable {
         return x
     }
 
-    /// Each item's mean training rating.
-    /// Trains on `data` with the item features of `context`; without them, ``TrainingError/missingInput(_:)``.
+    /// Takes the item features of `inputs`.
+    public mutating func use(_ inputs: ModelInputs) { itemFeatures = inputs.itemFeatures ?? itemFeatures }
+
+    /// Trains on `data` with ``itemFeatures``; without them, ``TrainingError/missingInput(_:)``.
     public func fit(_ data: RatingMatrix, context: TrainingContext = TrainingContext()) throws -> FactorModel {
         guard data.count > 0 else { throw TrainingError.emptyTrainingData }
-        guard let features = context.itemFeatures else {
+        guard let features = itemFeatures else {
             throw TrainingError.missingInput("item features (content needs them: --item-features FILE, e.g. u.item)")
         }
         let x = Self.designMatrix(for: data.items, features: features)
@@ -69,7 +73,7 @@ public struct ContentBasedRegression: Sendable {
         let failure = FirstError()
         let rate = Double(learningRate), iterations = self.iterations, solver = self.solver
         theta.withUnsafeMutableBufferPointer { buffer in
-            let out = SharedBuffer(buffer)
+            let out = SharedPointer(buffer.baseAddress!)
             Parallel.forEachRange(data.userCount, threads: context.threads) { users in
                 var t = [Double](repeating: 0, count: n)
                 for u in users {
@@ -79,7 +83,7 @@ public struct ContentBasedRegression: Sendable {
                         case .gd: try problem.gradientDescent(user: u, theta: &t, rate: rate, iterations: iterations)
                         }
                     } catch {
-                        failure.record(user: u, error)
+                        failure.record(index: u, error)
                         return
                     }
                     for c in 0..<n { out[u * n + c] = t[c] }
@@ -91,25 +95,11 @@ public struct ContentBasedRegression: Sendable {
         let bias = meanNormalization ? means.map { $0 - mu } : []
         context.report(TrainingProgress(stage: "users", step: data.userCount, total: data.userCount, loss: problem.value(theta)))
         return FactorModel(
-            name: "content", domain: ModelDomain(data, ratingScale: context.ratingScale), hyperparameters: hyperparameters,
+            name: "content", domain: ModelDomain(data, ratingScale: context.ratingScale, task: .rating), hyperparameters: hyperparameters,
             globalMean: mu, userBias: [], itemBias: bias,
             userFactors: Matrix(rows: data.userCount, columns: n, storage: theta.map { Float($0) }), itemFactors: x,
             foldIn: .ridge(lambda: regularization / 10))
     }
-}
-
-/// The first error thrown by any thread (the one of the lowest user, so the report does not depend on timing).
-final class FirstError: @unchecked Sendable {
-    private let lock = NSLock()
-    private var best: (user: Int, error: any Error)?
-
-    func record(user: Int, _ error: any Error) {
-        lock.lock()
-        defer { lock.unlock() }
-        if best == nil || user < best!.user { best = (user, error) }
-    }
-
-    var error: (any Error)? { best?.error }
 }
 
 /// The content-based objective J(Theta) = sum over users of their regularized squared errors, kept as each user's
@@ -140,17 +130,20 @@ public struct ContentObjective: DifferentiableObjective, Sendable {
         gram = [Double](repeating: 0, count: data.userCount * n * n)
         linear = [Double](repeating: 0, count: data.userCount * n)
         constant = [Double](repeating: 0, count: data.userCount)
-        var row = [Double](repeating: 0, count: n)
-        for u in 0..<data.userCount {
-            for e in data.byUser.range(of: u) {
-                let i = Int(data.byUser.indices[e])
-                let y = Double(data.byUser.values[e]) - (itemMeans.isEmpty ? 0 : Double(itemMeans[i]))
-                for c in 0..<n { row[c] = Double(design[i, c]) }
-                for a in 0..<n {
-                    linear[u * n + a] += row[a] * y
-                    for b in 0..<n { gram[(u * n + a) * n + b] += row[a] * row[b] }
+        var equations = NormalEquations(dimension: n)
+        design.storage.withUnsafeBufferPointer { x in
+            for u in 0..<data.userCount {
+                equations.reset()
+                for e in data.byUser.range(of: u) {
+                    let i = Int(data.byUser.indices[e])
+                    let y = Double(data.byUser.values[e]) - (itemMeans.isEmpty ? 0 : Double(itemMeans[i]))
+                    equations.add(x.baseAddress! + i * n, target: y)
+                    constant[u] += y * y
                 }
-                constant[u] += y * y
+                for a in 0..<n {
+                    linear[u * n + a] = equations.b[a]
+                    for b in 0..<n { gram[(u * n + a) * n + b] = equations.a[min(a, b) * n + max(a, b)] }
+                }
             }
         }
     }
@@ -249,6 +242,18 @@ extension ContentBasedRegression: ModelConfiguration {
 }
 
 extension ContentBasedRegression.Solver: HyperparameterChoice {}
+
+extension ContentBasedRegression: GradientChecked {
+    /// The objective with three random features per item, lambda 0.7, mean-normalized.
+    public func gradientCheck(seed: UInt64) -> GradientCheckResult {
+        GradientCheck.check(seed: seed) { data, rng in
+            var values = Matrix(rows: data.itemCount, columns: 3)
+            for j in values.storage.indices { values.storage[j] = rng.nextUniform() }
+            let x = Self.designMatrix(for: data.items, features: ItemFeatures(items: data.items, names: ["a", "b", "c"], values: values))
+            return ContentObjective(data: data, design: x, itemMeans: data.itemMeans(), regularization: 0.7)
+        }
+    }
+}
 
 extension ModelDescriptor {
     /// `content`: per-user regularized linear regression on item features.

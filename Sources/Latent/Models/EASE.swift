@@ -5,7 +5,7 @@
 ///     B = I - P diag(1 / diag(P))     (so B_ij = -P_ij / P_jj and the diagonal of B is zero),
 ///
 /// the scores of user u are x_u B: the sum of the rows of B of the items the user interacted with. The inverse is a
-/// dense n x n Cholesky-based inverse in Double (``SymmetricInverse``), so memory is 8 n^2 bytes during the fit and
+/// dense n x n blocked inverse in Double (``Cholesky/inverse(_:n:threads:)``), so memory is 8 n^2 bytes during the fit and
 /// 4 n^2 in the model: fine for catalogs of tens of thousands of items.
 ///
 /// - Item vectors (for `similar`) are the rows of B: items that predict the same other items are close.
@@ -45,28 +45,30 @@ public struct EASEModel: Recommender {
         return s
     }
 
-    public func scoreItems(user: Int, into scores: UnsafeMutableBufferPointer<Float>) {
+    public func scoreItems(user: Int, into scores: inout [Float]) {
         let seen = domain.seen
         let items = seen.range(of: user).map { (item: Int(seen.indices[$0]), value: seen.values[$0]) }
-        accumulate(items, into: scores)
+        accumulate(items, into: &scores)
     }
 
-    public func scoreItems(foldingIn ratings: [(item: Int, value: Float)], into scores: UnsafeMutableBufferPointer<Float>) {
+    public func scoreItems(foldingIn ratings: [(item: Int, value: Float)], into scores: inout [Float]) {
         guard !ratings.isEmpty else {
             for i in 0..<scores.count { scores[i] = popularity[i] }
             return
         }
-        accumulate(ratings, into: scores)
+        accumulate(ratings, into: &scores)
     }
 
     /// scores = sum over the given items i of x_i B[i, :].
-    private func accumulate(_ items: [(item: Int, value: Float)], into scores: UnsafeMutableBufferPointer<Float>) {
+    private func accumulate(_ items: [(item: Int, value: Float)], into scores: inout [Float]) {
         let n = weights.columns
         precondition(scores.count == n)
-        for i in 0..<n { scores[i] = 0 }
-        weights.storage.withUnsafeBufferPointer { w in
-            for (i, v) in items {
-                Vector.axpy(weighted ? v : 1, w.baseAddress! + i * n, scores.baseAddress!, count: n)
+        scores.withUnsafeMutableBufferPointer { scores in
+            scores.update(repeating: 0)
+            weights.storage.withUnsafeBufferPointer { w in
+                for (i, v) in items {
+                    Vector.axpy(weighted ? v : 1, w.baseAddress! + i * n, scores.baseAddress!, count: n)
+                }
             }
         }
     }
@@ -142,17 +144,24 @@ public struct EASE: ModelConfiguration {
                 }
             }
         }
-        guard let p = SymmetricInverse.invert(g, n: n, threads: context.threads) else {
+        guard Cholesky.invertInPlace(&g, n: n, threads: context.threads) else {
             throw TrainingError.invalidHyperparameter(name: "regularization", value: "\(lambda)",
                                                       reason: "leaves X^T X + lambda I singular; use a positive lambda")
         }
+        // B_ij = -P_ij / P_jj off the diagonal, 0 on it.
         var b = Matrix(rows: n, columns: n)
-        for i in 0..<n {
-            for j in 0..<n where j != i { b.storage[i * n + j] = Float(-p[i * n + j] / p[j * n + j]) }
+        b.storage.withUnsafeMutableBufferPointer { bp in
+            g.withUnsafeBufferPointer { pp in
+                let b = SharedPointer(bp.baseAddress!), p = SharedReadPointer(pp.baseAddress!)
+                Parallel.forEachRange(n, threads: context.threads) { rows in
+                    for i in rows {
+                        for j in 0..<n where j != i { b[i * n + j] = Float(-p[i * n + j] / p[j * n + j]) }
+                    }
+                }
+            }
         }
-        let users = Float(max(1, data.userCount))
-        let popularity = (0..<n).map { Float(byItem.count(of: $0)) / users }
-        return EASEModel(domain: ModelDomain(data, ratingScale: nil), hyperparameters: hyperparameters, weights: b,
+        let popularity = Popularity.shares(data)
+        return EASEModel(domain: ModelDomain(data, ratingScale: nil, task: .ranking), hyperparameters: hyperparameters, weights: b,
                          popularity: popularity, weighted: weighted)
     }
 }

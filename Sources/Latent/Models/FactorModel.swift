@@ -25,9 +25,21 @@ public struct FactorModel: Recommender {
     /// One row of factors per user.
     public var userFactors: Matrix
     /// One row of factors per item.
-    public var itemFactors: Matrix
+    public var itemFactors: Matrix {
+        didSet { foldInGram = Self.foldInGram(foldIn, itemFactors) }
+    }
     /// How a new user's factors are solved.
-    public var foldIn: FoldInRule
+    public var foldIn: FoldInRule {
+        didSet { foldInGram = Self.foldInGram(foldIn, itemFactors) }
+    }
+    /// Y^T Y + lambda I of the item factors for ``FoldInRule/implicit(alpha:lambda:)`` (empty otherwise): the part of
+    /// every new user's system that does not depend on the user, computed once with the model.
+    private(set) var foldInGram: [Double]
+
+    private static func foldInGram(_ rule: FoldInRule, _ itemFactors: Matrix) -> [Double] {
+        guard case let .implicit(_, lambda) = rule, itemFactors.columns > 0 else { return [] }
+        return ImplicitALS.gram(itemFactors, lambda: lambda)
+    }
 
     /// A factor model from its parts.
     public init(name: String, domain: ModelDomain, hyperparameters: Hyperparameters, globalMean: Float,
@@ -45,6 +57,7 @@ public struct FactorModel: Recommender {
         self.userFactors = userFactors
         self.itemFactors = itemFactors
         self.foldIn = foldIn
+        foldInGram = Self.foldInGram(foldIn, itemFactors)
     }
 
     /// The number of latent factors.
@@ -65,20 +78,23 @@ public struct FactorModel: Recommender {
         return p
     }
 
-    public func scoreItems(user: Int, into scores: UnsafeMutableBufferPointer<Float>) {
-        let offset = globalMean + (userBias.isEmpty ? 0 : userBias[user])
-        userFactors.storage.withUnsafeBufferPointer { pu in
-            score(vector: pu.baseAddress! + user * factorCount, offset: offset, into: scores)
-        }
+    public func scoreItems(user: Int, into scores: inout [Float]) {
+        let k = factorCount
+        score(vector: Array(userFactors.storage[(user * k)..<((user + 1) * k)]),
+              offset: globalMean + (userBias.isEmpty ? 0 : userBias[user]), into: &scores)
     }
 
     /// scores[i] = offset + b_i + q_i . p
-    func score(vector p: UnsafePointer<Float>, offset: Float, into scores: UnsafeMutableBufferPointer<Float>) {
+    func score(vector p: [Float], offset: Float, into scores: inout [Float]) {
         let k = factorCount
-        precondition(scores.count == itemFactors.rows)
-        itemFactors.storage.withUnsafeBufferPointer { q in
-            for i in 0..<itemFactors.rows {
-                scores[i] = offset + Vector.dot(p, q.baseAddress! + i * k, count: k)
+        precondition(scores.count == itemFactors.rows && p.count == k)
+        scores.withUnsafeMutableBufferPointer { scores in
+            itemFactors.storage.withUnsafeBufferPointer { q in
+                p.withUnsafeBufferPointer { p in
+                    for i in 0..<scores.count {
+                        scores[i] = offset + (k > 0 ? Vector.dot(p.baseAddress!, q.baseAddress! + i * k, count: k) : 0)
+                    }
+                }
             }
         }
         if !itemBias.isEmpty {
@@ -86,48 +102,39 @@ public struct FactorModel: Recommender {
         }
     }
 
-    public func scoreItems(foldingIn ratings: [(item: Int, value: Float)], into scores: UnsafeMutableBufferPointer<Float>) {
-        let p = foldInFactors(ratings)
-        p.withUnsafeBufferPointer { score(vector: $0.baseAddress!, offset: globalMean, into: scores) }
+    public func scoreItems(foldingIn ratings: [(item: Int, value: Float)], into scores: inout [Float]) {
+        score(vector: foldInFactors(ratings), offset: globalMean, into: &scores)
     }
 
     /// The factors of a new user with the given ratings, the item factors and biases held fixed.
     public func foldInFactors(_ ratings: [(item: Int, value: Float)]) -> [Float] {
         let k = factorCount
         guard k > 0, !ratings.isEmpty else { return [Float](repeating: 0, count: k) }
-        var a = [Double](repeating: 0, count: k * k)
-        var b = [Double](repeating: 0, count: k)
         switch foldIn {
         case let .ridge(lambda):
-            for (i, r) in ratings {
-                let e = Double(r - globalMean - (itemBias.isEmpty ? 0 : itemBias[i]))
-                for x in 0..<k {
-                    let qx = Double(itemFactors[i, x])
-                    b[x] += e * qx
-                    for y in 0..<k { a[x * k + y] += qx * Double(itemFactors[i, y]) }
+            var equations = NormalEquations(dimension: k)
+            itemFactors.storage.withUnsafeBufferPointer { q in
+                for (i, r) in ratings {
+                    let e = Double(r - globalMean - (itemBias.isEmpty ? 0 : itemBias[i]))
+                    equations.add(q.baseAddress! + i * k, target: e)
                 }
             }
-            for x in 0..<k { a[x * k + x] += Double(lambda) * Double(ratings.count) + 1e-9 }
-        case let .implicit(alpha, lambda):
-            // (Y^T Y + sum_i (c_i - 1) y_i y_i^T + lambda I) p = sum_i c_i y_i
-            for i in 0..<itemFactors.rows {
-                for x in 0..<k {
-                    let qx = Double(itemFactors[i, x])
-                    for y in 0..<k { a[x * k + y] += qx * Double(itemFactors[i, y]) }
+            equations.addRidge(Double(lambda) * Double(ratings.count) + 1e-9)
+            return equations.solve()?.map { Float($0) } ?? [Float](repeating: 0, count: k)
+        case let .implicit(alpha, _):
+            // (Y^T Y + lambda I + sum_i (c_i - 1) y_i y_i^T) p = sum_i c_i y_i, with Y^T Y + lambda I cached.
+            var gram = foldInGram
+            for a in 0..<k { gram[a * k + a] += 1e-9 }
+            let items = ratings.map { Int32($0.item) }, weights = ratings.map(\.value)
+            return itemFactors.storage.withUnsafeBufferPointer { q in
+                items.withUnsafeBufferPointer { ip in
+                    weights.withUnsafeBufferPointer { wp in
+                        ConfidenceSystem(y: q.baseAddress!, k: k, alpha: alpha)
+                            .exactSolution(gram: gram, items: ip.baseAddress!, weights: wp.baseAddress!, count: ratings.count)
+                    }
                 }
             }
-            for (i, w) in ratings {
-                let c = 1 + Double(alpha) * Double(w)
-                for x in 0..<k {
-                    let qx = Double(itemFactors[i, x])
-                    b[x] += c * qx
-                    for y in 0..<k { a[x * k + y] += (c - 1) * qx * Double(itemFactors[i, y]) }
-                }
-            }
-            for x in 0..<k { a[x * k + x] += Double(lambda) + 1e-9 }
         }
-        guard let solution = Cholesky.solve(a, b) else { return [Float](repeating: 0, count: k) }
-        return solution.map { Float($0) }
     }
 
     public var itemVectors: Matrix? { factorCount > 0 ? itemFactors : nil }

@@ -179,12 +179,15 @@ public protocol ModelConfiguration: Sendable {
     static var defaults: Self { get }
     /// The hyperparameters that apply to this configuration: ``parameters`` unless a variant has fewer.
     var declarations: [Hyperparameter<Self>] { get }
+    /// Takes what the model learns from besides the ratings (item features); most models need nothing.
+    mutating func use(_ inputs: ModelInputs)
     /// Trains on `data`.
     func fit(_ data: RatingMatrix, context: TrainingContext) throws -> Model
 }
 
 extension ModelConfiguration {
     public var declarations: [Hyperparameter<Self>] { Self.parameters }
+    public mutating func use(_ inputs: ModelInputs) {}
 
     /// The hyperparameters' descriptions, with the defaults of `defaults`.
     public static func specs(defaults: Self = .defaults) -> [ParameterSpec] {
@@ -237,27 +240,20 @@ extension Int: HyperparameterValue {
     public static func check(_ value: Int) -> String? { value >= 0 ? nil : "must be in 0...\(Int.max)" }
 }
 
-extension Float: HyperparameterValue {
+/// Float and Double: finite, non-negative unless a range is declared.
+extension HyperparameterValue where Self: BinaryFloatingPoint & LosslessStringConvertible {
     public init?(hyperparameterText text: String) {
-        guard let v = Float(text), v.isFinite else { return nil }
+        guard let v = Self(text), v.isFinite else { return nil }
         self = v
     }
     public static var hyperparameterType: String { "float" }
     public static var invalidReason: String { "is not a finite number" }
     public static var allowedText: String { ">= 0" }
-    public static func check(_ value: Float) -> String? { value >= 0 ? nil : "must be in 0.0...\(Float.greatestFiniteMagnitude)" }
+    public static func check(_ value: Self) -> String? { value >= 0 ? nil : "must be in 0.0...\(Self.greatestFiniteMagnitude)" }
 }
 
-extension Double: HyperparameterValue {
-    public init?(hyperparameterText text: String) {
-        guard let v = Double(text), v.isFinite else { return nil }
-        self = v
-    }
-    public static var hyperparameterType: String { "float" }
-    public static var invalidReason: String { Float.invalidReason }
-    public static var allowedText: String { ">= 0" }
-    public static func check(_ value: Double) -> String? { value >= 0 ? nil : "must be in 0.0...\(Double.greatestFiniteMagnitude)" }
-}
+extension Float: HyperparameterValue {}
+extension Double: HyperparameterValue {}
 
 extension Bool: HyperparameterValue {
     public init?(hyperparameterText text: String) {

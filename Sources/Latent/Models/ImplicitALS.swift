@@ -51,126 +51,50 @@ public struct ImplicitALS: Sendable {
             guard x.isFinite, y.isFinite else { throw TrainingError.diverged(epoch: sweep + 1, learningRate: 0) }
             context.report(TrainingProgress(stage: "sweep", step: sweep + 1, total: iterations))
         }
-        return FactorModel(name: "implicit-als", domain: ModelDomain(data, ratingScale: nil), hyperparameters: hyperparameters,
+        return FactorModel(name: "implicit-als", domain: ModelDomain(data, ratingScale: nil, task: .ranking), hyperparameters: hyperparameters,
                            globalMean: 0, userBias: [], itemBias: [], userFactors: x, itemFactors: y,
                            foldIn: .implicit(alpha: alpha, lambda: regularization))
     }
 
-    /// Y^T Y + lambda I in Double, row-major k x k.
-    static func gram(_ y: Matrix, lambda: Float) -> [Double] {
-        let k = y.columns
-        var g = [Double](repeating: 0, count: k * k)
-        y.storage.withUnsafeBufferPointer { yp in
-            g.withUnsafeMutableBufferPointer { gp in
-                for r in 0..<y.rows {
-                    let row = yp.baseAddress! + r * k
-                    for a in 0..<k {
-                        let ya = Double(row[a])
-                        for b in a..<k { gp[a * k + b] += ya * Double(row[b]) }
-                    }
-                }
-            }
-        }
-        for a in 0..<k {
-            for b in 0..<a { g[a * k + b] = g[b * k + a] }
-            g[a * k + a] += Double(lambda)
-        }
+    /// Y^T Y + lambda I in Double, row-major k x k: the part of every row's system that the rows share.
+    static func gram(_ y: Matrix, lambda: Float, threads: Int = 1) -> [Double] {
+        var g = Gram.of(y, threads: threads)
+        for a in 0..<y.columns { g[a * y.columns + a] += Double(lambda) }
         return g
     }
 
     /// Solves every row of `x` against the fixed factors `y`, the interactions of row r being `rows` row r.
     func solveRows(_ rows: SparseRows, solving x: inout Matrix, fixed y: Matrix, threads: Int) {
         let k = factors
-        let gram = ImplicitALS.gram(y, lambda: regularization)
+        let gram = ImplicitALS.gram(y, lambda: regularization, threads: threads)
         let gramFloat = gram.map { Float($0) }
         let alpha = self.alpha, steps = cgSteps, solver = self.solver
         x.storage.withUnsafeMutableBufferPointer { xp in
-            y.storage.withUnsafeBufferPointer { yp in
-                let xs = SharedPointer(xp.baseAddress!), ys = SharedReadPointer(yp.baseAddress!)
-                Parallel.forEachRange(rows.rowCount, threads: threads) { range in
+        y.storage.withUnsafeBufferPointer { yp in
+        rows.indices.withUnsafeBufferPointer { ip in
+        rows.values.withUnsafeBufferPointer { wp in
+        gramFloat.withUnsafeBufferPointer { gp in
+            let xs = SharedPointer(xp.baseAddress!), ys = SharedReadPointer(yp.baseAddress!)
+            let items = SharedReadPointer(ip.baseAddress!), weights = SharedReadPointer(wp.baseAddress!)
+            let g = SharedReadPointer(gp.baseAddress!), offsets = rows.offsets
+            Parallel.forEachRange(rows.rowCount, threads: threads) { range in
+                let system = ConfidenceSystem(y: ys.base, k: k, alpha: alpha)
+                let scratch = UnsafeMutablePointer<Float>.allocate(capacity: 3 * k)
+                defer { scratch.deallocate() }
+                for r in range {
+                    let lo = offsets[r], count = offsets[r + 1] - lo
                     switch solver {
                     case .cg:
-                        var scratch = [Float](repeating: 0, count: 3 * k)
-                        gramFloat.withUnsafeBufferPointer { g in
-                            scratch.withUnsafeMutableBufferPointer { s in
-                                for r in range {
-                                    ImplicitALS.conjugateGradient(
-                                        x: xs.base + r * k, y: ys.base, gram: g.baseAddress!, k: k,
-                                        items: rows.indices, weights: rows.values, range: rows.range(of: r), alpha: alpha,
-                                        steps: steps, scratch: s.baseAddress!)
-                                }
-                            }
-                        }
+                        system.conjugateGradient(x: xs.base + r * k, gram: g.base, items: items.base + lo,
+                                                 weights: weights.base + lo, count: count, steps: steps, scratch: scratch)
                     case .cholesky:
-                        for r in range {
-                            let solution = ImplicitALS.exactSolve(
-                                gram: gram, y: ys.base, k: k, items: rows.indices, weights: rows.values,
-                                range: rows.range(of: r), alpha: alpha)
-                            for f in 0..<k { xs[r * k + f] = solution[f] }
-                        }
+                        let solution = system.exactSolution(gram: gram, items: items.base + lo, weights: weights.base + lo,
+                                                            count: count)
+                        for f in 0..<k { xs[r * k + f] = solution[f] }
                     }
                 }
             }
-        }
-    }
-
-    /// A few conjugate-gradient steps on (G + sum_i (c_i - 1) y_i y_i^T) x = sum_i c_i y_i from the current x.
-    @inline(__always)
-    static func conjugateGradient(x: UnsafeMutablePointer<Float>, y: UnsafePointer<Float>, gram: UnsafePointer<Float>,
-                                  k: Int, items: [Int32], weights: [Float], range: Range<Int>, alpha: Float, steps: Int,
-                                  scratch: UnsafeMutablePointer<Float>) {
-        let r = scratch, p = scratch + k, ap = scratch + 2 * k
-        // r = b - A x
-        for a in 0..<k { r[a] = -Vector.dot(gram + a * k, x, count: k) }
-        items.withUnsafeBufferPointer { items in
-            weights.withUnsafeBufferPointer { weights in
-                for n in range {
-                    let yi = y + Int(items[n]) * k
-                    let c = 1 + alpha * weights[n]
-                    Vector.axpy(c - (c - 1) * Vector.dot(yi, x, count: k), yi, r, count: k)
-                }
-                for a in 0..<k { p[a] = r[a] }
-                var rsOld = Vector.dot(r, r, count: k)
-                guard rsOld > 1e-20 else { return }
-                for _ in 0..<steps {
-                    for a in 0..<k { ap[a] = Vector.dot(gram + a * k, p, count: k) }
-                    for n in range {
-                        let yi = y + Int(items[n]) * k
-                        let c = 1 + alpha * weights[n]
-                        Vector.axpy((c - 1) * Vector.dot(yi, p, count: k), yi, ap, count: k)
-                    }
-                    let pap = Vector.dot(p, ap, count: k)
-                    guard pap > 0 else { return }
-                    let step = rsOld / pap
-                    Vector.axpy(step, p, x, count: k)
-                    Vector.axpy(-step, ap, r, count: k)
-                    let rsNew = Vector.dot(r, r, count: k)
-                    if rsNew < 1e-20 { return }
-                    let beta = rsNew / rsOld
-                    for a in 0..<k { p[a] = r[a] + beta * p[a] }
-                    rsOld = rsNew
-                }
-            }
-        }
-    }
-
-
-    /// The exact solution of (G + sum_i (c_i - 1) y_i y_i^T) x = sum_i c_i y_i by Cholesky, in Double.
-    static func exactSolve(gram: [Double], y: UnsafePointer<Float>, k: Int, items: [Int32], weights: [Float],
-                           range: Range<Int>, alpha: Float) -> [Float] {
-        var a = gram
-        var b = [Double](repeating: 0, count: k)
-        for n in range {
-            let yi = y + Int(items[n]) * k
-            let c = 1 + Double(alpha) * Double(weights[n])
-            for s in 0..<k {
-                let ys = Double(yi[s])
-                b[s] += c * ys
-                for t in 0..<k { a[s * k + t] += (c - 1) * ys * Double(yi[t]) }
-            }
-        }
-        guard let solution = Cholesky.solve(a, b) else { return [Float](repeating: 0, count: k) }
-        return solution.map { Float($0) }
+        }}}}}
     }
 }
 

@@ -36,17 +36,20 @@ public struct ImplicitFactorModel: Recommender {
 
     public var name: String { averaged.name }
     public var domain: ModelDomain { averaged.domain }
-    public var hyperparameters: Hyperparameters { averaged.hyperparameters }
+    public var hyperparameters: Hyperparameters {
+        get { averaged.hyperparameters }
+        set { averaged.hyperparameters = newValue }
+    }
 
     public func rawPrediction(user: Int?, item: Int?) -> Float { averaged.rawPrediction(user: user, item: item) }
 
-    public func scoreItems(user: Int, into scores: UnsafeMutableBufferPointer<Float>) {
-        averaged.scoreItems(user: user, into: scores)
+    public func scoreItems(user: Int, into scores: inout [Float]) {
+        averaged.scoreItems(user: user, into: &scores)
     }
 
-    public func scoreItems(foldingIn ratings: [(item: Int, value: Float)], into scores: UnsafeMutableBufferPointer<Float>) {
+    public func scoreItems(foldingIn ratings: [(item: Int, value: Float)], into scores: inout [Float]) {
         let (bias, vector) = foldIn(ratings)
-        vector.withUnsafeBufferPointer { averaged.score(vector: $0.baseAddress!, offset: averaged.globalMean + bias, into: scores) }
+        averaged.score(vector: vector, offset: averaged.globalMean + bias, into: &scores)
     }
 
     /// The bias and stacked factor vector of a new user with the given ratings:

@@ -41,20 +41,20 @@ public struct ItemGraphModel: Recommender {
         return s
     }
 
-    public func scoreItems(user: Int, into scores: UnsafeMutableBufferPointer<Float>) {
-        accumulate(domain.seen.columns(of: user).map { Int($0) }, into: scores)
+    public func scoreItems(user: Int, into scores: inout [Float]) {
+        accumulate(domain.seen.columns(of: user).map { Int($0) }, into: &scores)
     }
 
-    public func scoreItems(foldingIn ratings: [(item: Int, value: Float)], into scores: UnsafeMutableBufferPointer<Float>) {
+    public func scoreItems(foldingIn ratings: [(item: Int, value: Float)], into scores: inout [Float]) {
         guard !ratings.isEmpty else {
             for j in 0..<scores.count { scores[j] = popularity[j] }
             return
         }
-        accumulate(ratings.map(\.item), into: scores)
+        accumulate(ratings.map(\.item), into: &scores)
     }
 
     /// scores = sum over the given items i of W[i, :].
-    private func accumulate(_ items: [Int], into scores: UnsafeMutableBufferPointer<Float>) {
+    private func accumulate(_ items: [Int], into scores: inout [Float]) {
         precondition(scores.count == weights.rowCount)
         for j in 0..<scores.count { scores[j] = 0 }
         for i in items {

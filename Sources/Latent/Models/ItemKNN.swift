@@ -35,7 +35,7 @@ public struct ItemKNN: ModelConfiguration {
                                       userWeight: [Float](repeating: 1, count: data.userCount)) { j, i, c in
             c / (target[j] * neighbour[i] + shrink)
         }
-        return ItemGraphModel(name: "item-knn", domain: ModelDomain(data, ratingScale: nil), hyperparameters: hyperparameters,
+        return ItemGraphModel(name: "item-knn", domain: ModelDomain(data, ratingScale: nil, task: .ranking), hyperparameters: hyperparameters,
                               weights: byTarget.transposed(columnCount: data.itemCount), popularity: ItemGraph.popularity(data))
     }
 }

@@ -33,7 +33,7 @@ public struct RP3Beta: ModelConfiguration {
         let rows = ItemGraph.rows(data, neighbors: neighbors, threads: context.threads, userWeight: userWeight) { i, j, c in
             itemFactor[i] * c * penalty[j]
         }
-        return ItemGraphModel(name: "rp3beta", domain: ModelDomain(data, ratingScale: nil), hyperparameters: hyperparameters,
+        return ItemGraphModel(name: "rp3beta", domain: ModelDomain(data, ratingScale: nil, task: .ranking), hyperparameters: hyperparameters,
                               weights: rows, popularity: ItemGraph.popularity(data))
     }
 }

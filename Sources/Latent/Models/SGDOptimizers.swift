@@ -9,7 +9,9 @@
 extension SGDMatrixFactorization {
     /// Per-parameter optimizer state for P, Q and the biases.
     struct AdaptiveState {
-        var mP, vP, mQ, vQ, mBu, vBu, mBi, vBi: [Float]
+        /// m and v of P, then of Q: [m_P | v_P | m_Q | v_Q], row-major like P and Q.
+        var factorMoments: [Float]
+        var mBu, vBu, mBi, vBi: [Float]
         var userSteps: [Int32]
         var itemSteps: [Int32]
         /// (1 - beta1^t, 1 - beta2^t) for t = 0..<table.count; beyond, (1, 1).
@@ -17,8 +19,7 @@ extension SGDMatrixFactorization {
         var c2Table: [Float]
 
         init(users: Int, items: Int, k: Int, biased: Bool, constants: StepConstants<Float>) {
-            mP = [Float](repeating: 0, count: users * k); vP = mP
-            mQ = [Float](repeating: 0, count: items * k); vQ = mQ
+            factorMoments = [Float](repeating: 0, count: 2 * (users + items) * k)
             mBu = [Float](repeating: 0, count: biased ? users : 0); vBu = mBu
             mBi = [Float](repeating: 0, count: biased ? items : 0); vBi = mBi
             userSteps = [Int32](repeating: 0, count: users)
@@ -35,64 +36,55 @@ extension SGDMatrixFactorization {
                               p: inout [Float], q: inout [Float], bu: inout [Float], bi: inout [Float], k: Int,
                               gamma: Float, lambdaP: Float, lambdaQ: Float, lambdaUB: Float, lambdaIB: Float) -> Double {
         // One specialized loop per rule: the rule is a constant in each call, so its switch folds away.
+        let lambdas = (p: lambdaP, q: lambdaQ, ub: lambdaUB, ib: lambdaIB)
         switch rule {
         case .sgd, .momentum:
-            return adaptiveLoop(MomentumStep.self, constants, &state, order, users, items, values, mu, &p, &q, &bu, &bi, k, gamma, lambdaP, lambdaQ, lambdaUB, lambdaIB)
+            return adaptiveLoop(MomentumStep.self, constants, &state, order, users, items, values, mu, &p, &q, &bu, &bi, k, gamma, lambdas)
         case .adagrad:
-            return adaptiveLoop(AdaGradStep.self, constants, &state, order, users, items, values, mu, &p, &q, &bu, &bi, k, gamma, lambdaP, lambdaQ, lambdaUB, lambdaIB)
+            return adaptiveLoop(AdaGradStep.self, constants, &state, order, users, items, values, mu, &p, &q, &bu, &bi, k, gamma, lambdas)
         case .rmsprop:
-            return adaptiveLoop(RMSPropStep.self, constants, &state, order, users, items, values, mu, &p, &q, &bu, &bi, k, gamma, lambdaP, lambdaQ, lambdaUB, lambdaIB)
+            return adaptiveLoop(RMSPropStep.self, constants, &state, order, users, items, values, mu, &p, &q, &bu, &bi, k, gamma, lambdas)
         case .adam:
-            return adaptiveLoop(AdamStep.self, constants, &state, order, users, items, values, mu, &p, &q, &bu, &bi, k, gamma, lambdaP, lambdaQ, lambdaUB, lambdaIB)
+            return adaptiveLoop(AdamStep.self, constants, &state, order, users, items, values, mu, &p, &q, &bu, &bi, k, gamma, lambdas)
         }
     }
 
     static func adaptiveLoop<Rule: StepKernel>(_ rule: Rule.Type, _ c: StepConstants<Float>, _ state: inout AdaptiveState,
                              _ order: [Int32], _ users: [Int32], _ items: [Int32], _ values: [Float], _ mu: Float,
                              _ p: inout [Float], _ q: inout [Float], _ bu: inout [Float], _ bi: inout [Float], _ k: Int,
-                             _ gamma: Float, _ lambdaP: Float, _ lambdaQ: Float, _ lambdaUB: Float, _ lambdaIB: Float) -> Double {
+                             _ gamma: Float, _ lambda: (p: Float, q: Float, ub: Float, ib: Float)) -> Double {
         let biased = !bu.isEmpty
         var sse: Double = 0
         let tableCount = state.c1Table.count
-        order.withUnsafeBufferPointer { order in
-        users.withUnsafeBufferPointer { users in
-        items.withUnsafeBufferPointer { items in
-        values.withUnsafeBufferPointer { values in
-        p.withUnsafeMutableBufferPointer { p in
-        q.withUnsafeMutableBufferPointer { q in
-        bu.withUnsafeMutableBufferPointer { bu in
-        bi.withUnsafeMutableBufferPointer { bi in
-        state.mP.withUnsafeMutableBufferPointer { mP in
-        state.vP.withUnsafeMutableBufferPointer { vP in
-        state.mQ.withUnsafeMutableBufferPointer { mQ in
-        state.vQ.withUnsafeMutableBufferPointer { vQ in
-        state.mBu.withUnsafeMutableBufferPointer { mBu in
-        state.vBu.withUnsafeMutableBufferPointer { vBu in
-        state.mBi.withUnsafeMutableBufferPointer { mBi in
-        state.vBi.withUnsafeMutableBufferPointer { vBi in
-        state.userSteps.withUnsafeMutableBufferPointer { userSteps in
-        state.itemSteps.withUnsafeMutableBufferPointer { itemSteps in
-        state.c1Table.withUnsafeBufferPointer { c1Table in
-        state.c2Table.withUnsafeBufferPointer { c2Table in
+        let (userCount, itemCount) = (state.userSteps.count, state.itemSteps.count)
+        // Offsets of m_P, v_P, m_Q, v_Q in the factor moments.
+        let vPo = userCount * k, mQo = 2 * userCount * k, vQo = mQo + itemCount * k
+        // Scalars through (bounds-checked) arrays; the k-wide rows through pointers, in 8-wide SIMD.
+        p.withUnsafeMutableBufferPointer { pBuffer in
+        q.withUnsafeMutableBufferPointer { qBuffer in
+        state.factorMoments.withUnsafeMutableBufferPointer { moments in
+            let pBase = pBuffer.baseAddress!, qBase = qBuffer.baseAddress!, mBase = moments.baseAddress!
             for n in order {
                 let n = Int(n)
                 let u = Int(users[n]), i = Int(items[n])
-                let pu = p.baseAddress! + u * k, qi = q.baseAddress! + i * k
+                let pu = pBase + u * k, qi = qBase + i * k
                 var prediction = mu + Vector.dot(pu, qi, count: k)
                 if biased { prediction += bu[u] + bi[i] }
                 let e = values[n] - prediction
                 sse += Double(e * e)
-                userSteps[u] &+= 1
-                itemSteps[i] &+= 1
-                let tu = Int(userSteps[u]), ti = Int(itemSteps[i])
-                let c1u: Float = tu < tableCount ? c1Table[tu] : 1, c2u: Float = tu < tableCount ? c2Table[tu] : 1
-                let c1i: Float = ti < tableCount ? c1Table[ti] : 1, c2i: Float = ti < tableCount ? c2Table[ti] : 1
+                state.userSteps[u] &+= 1
+                state.itemSteps[i] &+= 1
+                let tu = Int(state.userSteps[u]), ti = Int(state.itemSteps[i])
+                let c1u: Float = tu < tableCount ? state.c1Table[tu] : 1, c2u: Float = tu < tableCount ? state.c2Table[tu] : 1
+                let c1i: Float = ti < tableCount ? state.c1Table[ti] : 1, c2i: Float = ti < tableCount ? state.c2Table[ti] : 1
                 if biased {
-                    Rule.update(&bu[u], gradient: lambdaUB * bu[u] - e, m: &mBu[u], v: &vBu[u], rate: gamma, constants: c, c1: c1u, c2: c2u)
-                    Rule.update(&bi[i], gradient: lambdaIB * bi[i] - e, m: &mBi[i], v: &vBi[i], rate: gamma, constants: c, c1: c1i, c2: c2i)
+                    Rule.update(&bu[u], gradient: lambda.ub * bu[u] - e, m: &state.mBu[u], v: &state.vBu[u], rate: gamma,
+                                constants: c, c1: c1u, c2: c2u)
+                    Rule.update(&bi[i], gradient: lambda.ib * bi[i] - e, m: &state.mBi[i], v: &state.vBi[i], rate: gamma,
+                                constants: c, c1: c1i, c2: c2i)
                 }
-                let mpu = mP.baseAddress! + u * k, vpu = vP.baseAddress! + u * k
-                let mqi = mQ.baseAddress! + i * k, vqi = vQ.baseAddress! + i * k
+                let mpu = mBase + u * k, vpu = mBase + vPo + u * k
+                let mqi = mBase + mQo + i * k, vqi = mBase + vQo + i * k
                 var f = 0
                 let eV = SIMD8<Float>(repeating: e)
                 while f + 8 <= k {
@@ -102,7 +94,7 @@ extension SGDMatrixFactorization {
                     var vp = UnsafeRawPointer(vpu + f).loadUnaligned(as: SIMD8<Float>.self)
                     var mq = UnsafeRawPointer(mqi + f).loadUnaligned(as: SIMD8<Float>.self)
                     var vq = UnsafeRawPointer(vqi + f).loadUnaligned(as: SIMD8<Float>.self)
-                    let gp = lambdaP * pv - eV * qv, gq = lambdaQ * qv - eV * pv
+                    let gp = lambda.p * pv - eV * qv, gq = lambda.q * qv - eV * pv
                     Rule.update(&pv, gradient: gp, m: &mp, v: &vp, rate: gamma, constants: c, c1: c1u, c2: c2u)
                     Rule.update(&qv, gradient: gq, m: &mq, v: &vq, rate: gamma, constants: c, c1: c1i, c2: c2i)
                     UnsafeMutableRawPointer(pu + f).storeBytes(of: pv, as: SIMD8<Float>.self)
@@ -115,11 +107,11 @@ extension SGDMatrixFactorization {
                 }
                 for f in f..<k {
                     let pf = pu[f], qf = qi[f]
-                    Rule.update(&pu[f], gradient: lambdaP * pf - e * qf, m: &mpu[f], v: &vpu[f], rate: gamma, constants: c, c1: c1u, c2: c2u)
-                    Rule.update(&qi[f], gradient: lambdaQ * qf - e * pf, m: &mqi[f], v: &vqi[f], rate: gamma, constants: c, c1: c1i, c2: c2i)
+                    Rule.update(&pu[f], gradient: lambda.p * pf - e * qf, m: &mpu[f], v: &vpu[f], rate: gamma, constants: c, c1: c1u, c2: c2u)
+                    Rule.update(&qi[f], gradient: lambda.q * qf - e * pf, m: &mqi[f], v: &vqi[f], rate: gamma, constants: c, c1: c1i, c2: c2i)
                 }
             }
-        }}}}}}}}}}}}}}}}}}}}
+        }}}
         return sse
     }
 

@@ -98,7 +98,7 @@ public struct SVDPlusPlus: ModelConfiguration {
         }
         let meanCount = Float(data.count) / Float(users)
         let averaged = FactorModel(
-            name: "svdpp", domain: ModelDomain(data, ratingScale: context.ratingScale), hyperparameters: hyperparameters,
+            name: "svdpp", domain: ModelDomain(data, ratingScale: context.ratingScale, task: .rating), hyperparameters: hyperparameters,
             globalMean: mu, userBias: bu, itemBias: bi, userFactors: Matrix(rows: users, columns: k, storage: total),
             itemFactors: Matrix(rows: items, columns: k, storage: q), foldIn: .ridge(lambda: regularization))
         guard averaged.userFactors.isFinite, averaged.itemFactors.isFinite else {
@@ -238,6 +238,15 @@ extension SVDPlusPlus {
         .init("bias-regularization", \.biasRegularization, in: 0...1000, "lambda_b on the biases"),
         .init("init-scale", \.initialScale, in: 0...10, "standard deviation of the initial factors"),
     ]
+}
+
+extension SVDPlusPlus: GradientChecked {
+    /// The summed objective with 3 factors and different penalties for the factors and the biases.
+    public func gradientCheck(seed: UInt64) -> GradientCheckResult {
+        var c = self
+        (c.factors, c.regularization, c.biasRegularization) = (3, 0.3, 0.2)
+        return GradientCheck.check(seed: seed) { data, _ in SVDPlusPlusObjective(c, data: data) }
+    }
 }
 
 extension ModelDescriptor {

@@ -78,7 +78,7 @@ public enum Loss: String, Sendable, CaseIterable, Equatable {
     case categoricalCrossEntropy = "cce"
 
     /// The loss of `output` against `target` (`count` entries each).
-    public func value<T: NeuralScalar>(_ output: UnsafePointer<T>, _ target: UnsafePointer<T>, count n: Int) -> T {
+    func value<T: NeuralScalar>(_ output: UnsafePointer<T>, _ target: UnsafePointer<T>, count n: Int) -> T {
         var s: T = 0
         switch self {
         case .meanSquaredError:
@@ -101,7 +101,7 @@ public enum Loss: String, Sendable, CaseIterable, Equatable {
     }
 
     /// Writes d loss / d output into `gradient`.
-    public func gradient<T: NeuralScalar>(_ output: UnsafePointer<T>, _ target: UnsafePointer<T>, count n: Int,
+    func gradient<T: NeuralScalar>(_ output: UnsafePointer<T>, _ target: UnsafePointer<T>, count n: Int,
                                           into gradient: UnsafeMutablePointer<T>) {
         switch self {
         case .meanSquaredError:
@@ -200,7 +200,7 @@ public struct NetworkLayout: Sendable, Equatable {
     /// The forward pass: writes each layer's pre-activations z and activations a into `z` and `a` (``unitCount``
     /// entries each, layer after layer) and returns a pointer to the output activations inside `a`.
     @discardableResult
-    public func forward<T: NeuralScalar>(parameters: UnsafePointer<T>, input: UnsafePointer<T>,
+    func forward<T: NeuralScalar>(parameters: UnsafePointer<T>, input: UnsafePointer<T>,
                                          z: UnsafeMutablePointer<T>, a: UnsafeMutablePointer<T>) -> UnsafeMutablePointer<T> {
         var x = input
         var unit = 0
@@ -220,7 +220,7 @@ public struct NetworkLayout: Sendable, Equatable {
     /// Backpropagation: given d loss / d output in `delta` (the output size) and the z and a of ``forward``, adds
     /// the parameter gradient into `gradient` and, when `inputGradient` is given, writes d loss / d input there.
     /// `scratch` needs ``unitCount`` entries.
-    public func backward<T: NeuralScalar>(parameters: UnsafePointer<T>, input: UnsafePointer<T>,
+    func backward<T: NeuralScalar>(parameters: UnsafePointer<T>, input: UnsafePointer<T>,
                                           z: UnsafePointer<T>, a: UnsafePointer<T>, outputGradient: UnsafePointer<T>,
                                           gradient: UnsafeMutablePointer<T>, inputGradient: UnsafeMutablePointer<T>?,
                                           scratch: UnsafeMutablePointer<T>) {
@@ -325,63 +325,5 @@ public struct NeuralNetwork<T: NeuralScalar>: Sendable {
         }}}}}}
         let n = T(max(1, examples.count))
         return (total / n, gradient.map { $0 / n })
-    }
-}
-
-/// The Adam optimizer's state for one flat parameter vector (Kingma and Ba): first and second moment estimates.
-///
-/// Named so that it does not clash with an optimization module's own Adam.
-public struct AdamState<T: NeuralScalar>: Sendable {
-    /// The step size.
-    public var learningRate: T
-    /// The decay of the first moment.
-    public var beta1: T
-    /// The decay of the second moment.
-    public var beta2: T
-    /// Added to the denominator for stability.
-    public var epsilon: T
-    /// The first moment of each parameter.
-    public var m: [T]
-    /// The second moment of each parameter.
-    public var v: [T]
-    /// The number of steps taken.
-    public var step: Int = 0
-
-    /// A fresh state for `count` parameters.
-    public init(count: Int, learningRate: T, beta1: T = 0.9, beta2: T = 0.999, epsilon: T = 1e-8) {
-        self.learningRate = learningRate
-        self.beta1 = beta1
-        self.beta2 = beta2
-        self.epsilon = epsilon
-        m = [T](repeating: 0, count: count)
-        v = [T](repeating: 0, count: count)
-    }
-
-    /// The bias-corrected step size of the current step: lr sqrt(1 - beta2^t) / (1 - beta1^t).
-    private var correctedRate: T = 0
-
-    /// Counts one step; call before the updates of that step.
-    public mutating func beginStep() {
-        step += 1
-        let t = Double(step)
-        correctedRate = learningRate * T((1 - pow(Double(beta2), t)).squareRoot() / (1 - pow(Double(beta1), t)))
-    }
-
-    /// Updates `parameters[range]` with `gradient[range]` by the Adam rule of the current step (the first call
-    /// without ``beginStep()`` starts step 1).
-    public mutating func update(_ parameters: UnsafeMutablePointer<T>, gradient: UnsafePointer<T>, range: Range<Int>) {
-        if step == 0 { beginStep() }
-        let rate = correctedRate
-        let b1 = beta1, b2 = beta2, eps = epsilon
-        m.withUnsafeMutableBufferPointer { m in
-            v.withUnsafeMutableBufferPointer { v in
-                for i in range {
-                    let g = gradient[i]
-                    m[i] = b1 * m[i] + (1 - b1) * g
-                    v[i] = b2 * v[i] + (1 - b2) * g * g
-                    parameters[i] -= rate * m[i] / (v[i].squareRoot() + eps)
-                }
-            }
-        }
     }
 }

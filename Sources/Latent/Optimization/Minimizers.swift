@@ -39,7 +39,7 @@ public enum GradientDescent {
         let ceiling = 1e6 * max(1, abs(value))
         for t in 0..<iterations {
             let rate = schedule.rate(initial: learningRate, epoch: t)
-            let norm = Optimization.norm(g)
+            let norm = Vector.norm(g)
             guard value.isFinite, norm.isFinite, value <= ceiling else { throw TrainingError.diverged(epoch: t, learningRate: Float(rate)) }
             if norm <= gradientTolerance {
                 return MinimizationResult(x: x, value: value, iterations: t, evaluations: evaluations, gradientNorm: norm, converged: true)
@@ -49,7 +49,7 @@ public enum GradientDescent {
             evaluations += 1
             progress?(t + 1, value)
         }
-        let norm = Optimization.norm(g)
+        let norm = Vector.norm(g)
         guard value.isFinite, norm.isFinite else {
             throw TrainingError.diverged(epoch: iterations, learningRate: Float(schedule.rate(initial: learningRate, epoch: max(0, iterations - 1))))
         }
@@ -90,40 +90,44 @@ public enum LBFGS {
     /// Minimizes `f` from `x0`. A starting value or gradient that is not finite throws
     /// ``TrainingError/diverged(epoch:learningRate:)``; so does a search direction along which every step gives a
     /// non-finite value.
+    /// f and its gradient at the start `x0`; a non-finite start is divergence.
+    static func start(_ x0: [Double], _ f: ObjectiveFunction) throws -> (value: Double, gradient: [Double]) {
+        var g = [Double](repeating: 0, count: x0.count)
+        let value = f(x0, &g)
+        guard value.isFinite, g.allSatisfy({ $0.isFinite }) else { throw TrainingError.diverged(epoch: 0, learningRate: 1) }
+        return (value, g)
+    }
+
     public static func minimize(_ x0: [Double], options: Options = Options(), progress: ((Int, Double) -> Void)? = nil,
                                 _ f: ObjectiveFunction) throws -> MinimizationResult {
         let n = x0.count
-        var x = x0
-        var g = [Double](repeating: 0, count: n)
-        var value = f(x, &g)
-        var evaluations = 1
-        guard value.isFinite, g.allSatisfy({ $0.isFinite }) else { throw TrainingError.diverged(epoch: 0, learningRate: 1) }
+        var x = x0, (value, g) = try LBFGS.start(x0, f), evaluations = 1
         var sHistory: [[Double]] = [], yHistory: [[Double]] = [], rhoHistory: [Double] = []
         var d = [Double](repeating: 0, count: n)
         var alphas = [Double](repeating: 0, count: options.memory)
         var iteration = 0
         var converged = false
         while iteration < options.maxIterations {
-            let gNorm = Optimization.norm(g)
-            if gNorm <= options.gradientTolerance * max(1, Optimization.norm(x)) { converged = true; break }
+            let gNorm = Vector.norm(g)
+            if gNorm <= options.gradientTolerance * max(1, Vector.norm(x)) { converged = true; break }
             // Two-loop recursion: d = -H g.
             for j in 0..<n { d[j] = -g[j] }
             let m = sHistory.count
             if m > 0 {
                 for h in stride(from: m - 1, through: 0, by: -1) {
-                    let a = rhoHistory[h] * Optimization.dot(sHistory[h], d)
+                    let a = rhoHistory[h] * Vector.dot(sHistory[h], d)
                     alphas[h] = a
-                    Optimization.axpy(-a, yHistory[h], &d)
+                    Vector.axpy(-a, yHistory[h], &d)
                 }
                 let s = sHistory[m - 1], y = yHistory[m - 1]
-                let gamma = Optimization.dot(s, y) / Optimization.dot(y, y)
+                let gamma = Vector.dot(s, y) / Vector.dot(y, y)
                 for j in 0..<n { d[j] *= gamma }
                 for h in 0..<m {
-                    let b = rhoHistory[h] * Optimization.dot(yHistory[h], d)
-                    Optimization.axpy(alphas[h] - b, sHistory[h], &d)
+                    let b = rhoHistory[h] * Vector.dot(yHistory[h], d)
+                    Vector.axpy(alphas[h] - b, sHistory[h], &d)
                 }
             }
-            var slope = Optimization.dot(g, d)
+            var slope = Vector.dot(g, d)
             if !(slope < 0) {
                 // Not a descent direction (numerical trouble): restart from steepest descent.
                 sHistory.removeAll(); yHistory.removeAll(); rhoHistory.removeAll()
@@ -146,13 +150,13 @@ public enum LBFGS {
                 s[j] = found.x[j] - x[j]
                 y[j] = found.gradient[j] - g[j]
             }
-            let sy = Optimization.dot(s, y)
+            let sy = Vector.dot(s, y)
             let previous = value
             x = found.x
             g = found.gradient
             value = found.value
             progress?(iteration, value)
-            if sy > 1e-12 * Optimization.dot(y, y) {
+            if sy > 1e-12 * Vector.dot(y, y) {
                 if sHistory.count == options.memory {
                     sHistory.removeFirst(); yHistory.removeFirst(); rhoHistory.removeFirst()
                 }
@@ -161,7 +165,7 @@ public enum LBFGS {
             if abs(previous - value) <= options.valueTolerance * max(1, abs(value), abs(previous)) { converged = true; break }
         }
         return MinimizationResult(x: x, value: value, iterations: iteration, evaluations: evaluations,
-                                  gradientNorm: Optimization.norm(g), converged: converged)
+                                  gradientNorm: Vector.norm(g), converged: converged)
     }
 
     struct Trial {
@@ -183,7 +187,7 @@ public enum LBFGS {
             var gt = [Double](repeating: 0, count: n)
             let v = f(xt, &gt)
             evaluations += 1
-            let slope = Optimization.dot(gt, d)
+            let slope = Vector.dot(gt, d)
             return Trial(step: a, x: xt, value: v.isFinite && slope.isFinite ? v : .infinity, gradient: gt, slope: slope.isFinite ? slope : .infinity)
         }
         func armijo(_ t: Trial) -> Bool { t.value <= f0 + options.c1 * t.step * s0 }
@@ -234,21 +238,6 @@ public enum LBFGS {
     }
 }
 
-/// Small dense helpers for the minimizers, in Double.
-enum Optimization {
-    static func dot(_ a: [Double], _ b: [Double]) -> Double {
-        var s = 0.0
-        for j in 0..<a.count { s += a[j] * b[j] }
-        return s
-    }
-
-    static func norm(_ a: [Double]) -> Double { dot(a, a).squareRoot() }
-
-    static func axpy(_ alpha: Double, _ x: [Double], _ y: inout [Double]) {
-        for j in 0..<x.count { y[j] += alpha * x[j] }
-    }
-}
-
 /// Nonlinear conjugate gradient (Polak-Ribiere+, Nocedal and Wright section 5.2) with the strong-Wolfe line search
 /// of ``LBFGS`` (c2 = 0.1, as conjugate gradient wants a closer line minimum), restarting along the steepest descent
 /// when the direction stops descending.
@@ -257,19 +246,15 @@ public enum ConjugateGradient {
     public static func minimize(_ x0: [Double], options: LBFGS.Options = LBFGS.Options(c2: 0.1),
                                 progress: ((Int, Double) -> Void)? = nil, _ f: ObjectiveFunction) throws -> MinimizationResult {
         let n = x0.count
-        var x = x0
-        var g = [Double](repeating: 0, count: n)
-        var value = f(x, &g)
-        var evaluations = 1
-        guard value.isFinite, g.allSatisfy({ $0.isFinite }) else { throw TrainingError.diverged(epoch: 0, learningRate: 1) }
+        var x = x0, (value, g) = try LBFGS.start(x0, f), evaluations = 1
         var d = g.map { -$0 }
         var iteration = 0
         var converged = false
-        var step = 1 / max(Optimization.norm(g), 1e-300)
+        var step = 1 / max(Vector.norm(g), 1e-300)
         while iteration < options.maxIterations {
-            let gNorm = Optimization.norm(g)
-            if gNorm <= options.gradientTolerance * max(1, Optimization.norm(x)) { converged = true; break }
-            var slope = Optimization.dot(g, d)
+            let gNorm = Vector.norm(g)
+            if gNorm <= options.gradientTolerance * max(1, Vector.norm(x)) { converged = true; break }
+            var slope = Vector.dot(g, d)
             if !(slope < 0) {
                 d = g.map { -$0 }
                 slope = -gNorm * gNorm
@@ -288,12 +273,12 @@ public enum ConjugateGradient {
             g = found.gradient
             value = found.value
             for j in 0..<n { d[j] = -g[j] + beta * d[j] }
-            let newSlope = Optimization.dot(g, d)
-            step = newSlope < 0 ? min(1e10, found.step * lastSlope / newSlope) : 1 / max(Optimization.norm(g), 1e-300)
+            let newSlope = Vector.dot(g, d)
+            step = newSlope < 0 ? min(1e10, found.step * lastSlope / newSlope) : 1 / max(Vector.norm(g), 1e-300)
             progress?(iteration, value)
             if abs(previous - value) <= options.valueTolerance * max(1, abs(value), abs(previous)) { converged = true; break }
         }
         return MinimizationResult(x: x, value: value, iterations: iteration, evaluations: evaluations,
-                                  gradientNorm: Optimization.norm(g), converged: converged)
+                                  gradientNorm: Vector.norm(g), converged: converged)
     }
 }

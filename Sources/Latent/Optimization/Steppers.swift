@@ -194,38 +194,43 @@ public struct Stepper<T: BinaryFloatingPoint & Sendable>: Sendable {
         second = [T](repeating: 0, count: rule == .adagrad || rule == .rmsprop || rule == .adam ? count : 0)
     }
 
-    /// One update of every parameter in `x` from `gradient` with step size `rate`.
-    public mutating func step(_ x: UnsafeMutableBufferPointer<T>, gradient: UnsafeBufferPointer<T>, rate: T) {
+    /// One update of every parameter in the array `x` from `gradient` with step size `rate`.
+    public mutating func step(_ x: inout [T], gradient: [T], rate: T) {
         precondition(x.count == gradient.count)
+        beginStep()
+        update(&x, gradient: gradient, range: 0..<x.count, rate: rate)
+    }
+
+    /// Starts a step whose updates are then applied part by part with ``update(_:gradient:range:rate:)``: the lazy
+    /// form for sparse gradients (embedding rows that a batch touched), where every part of one step shares its
+    /// bias corrections.
+    public mutating func beginStep() { steps += 1 }
+
+    /// The update of the current step on `x[range]` from `gradient[range]` (``beginStep()`` first).
+    public mutating func update(_ x: inout [T], gradient: [T], range: Range<Int>, rate: T) {
+        precondition(x.count == gradient.count && range.upperBound <= x.count && steps > 0)
         precondition(first.isEmpty || first.count == x.count)
         precondition(second.isEmpty || second.count == x.count)
-        steps += 1
         let (c1, c2) = rule == .adam ? constants.biasCorrections(step: steps) : (1, 1)
         let rule = self.rule, k = constants
         var dummyM: T = 0, dummyV: T = 0
         let hasFirst = !first.isEmpty, hasSecond = !second.isEmpty
+        x.withUnsafeMutableBufferPointer { x in
+        gradient.withUnsafeBufferPointer { g in
         first.withUnsafeMutableBufferPointer { m in
-            second.withUnsafeMutableBufferPointer { v in
-                for j in 0..<x.count {
-                    if hasFirst && hasSecond {
-                        rule.update(&x[j], gradient: gradient[j], m: &m[j], v: &v[j], rate: rate, constants: k, c1: c1, c2: c2)
-                    } else if hasFirst {
-                        rule.update(&x[j], gradient: gradient[j], m: &m[j], v: &dummyV, rate: rate, constants: k, c1: c1, c2: c2)
-                    } else if hasSecond {
-                        rule.update(&x[j], gradient: gradient[j], m: &dummyM, v: &v[j], rate: rate, constants: k, c1: c1, c2: c2)
-                    } else {
-                        rule.update(&x[j], gradient: gradient[j], m: &dummyM, v: &dummyV, rate: rate, constants: k, c1: c1, c2: c2)
-                    }
+        second.withUnsafeMutableBufferPointer { v in
+            for j in range {
+                if hasFirst && hasSecond {
+                    rule.update(&x[j], gradient: g[j], m: &m[j], v: &v[j], rate: rate, constants: k, c1: c1, c2: c2)
+                } else if hasFirst {
+                    rule.update(&x[j], gradient: g[j], m: &m[j], v: &dummyV, rate: rate, constants: k, c1: c1, c2: c2)
+                } else if hasSecond {
+                    rule.update(&x[j], gradient: g[j], m: &dummyM, v: &v[j], rate: rate, constants: k, c1: c1, c2: c2)
+                } else {
+                    rule.update(&x[j], gradient: g[j], m: &dummyM, v: &dummyV, rate: rate, constants: k, c1: c1, c2: c2)
                 }
             }
-        }
-    }
-
-    /// One update of the parameters in the array `x`.
-    public mutating func step(_ x: inout [T], gradient: [T], rate: T) {
-        gradient.withUnsafeBufferPointer { g in
-            x.withUnsafeMutableBufferPointer { step($0, gradient: g, rate: rate) }
-        }
+        }}}}
     }
 }
 

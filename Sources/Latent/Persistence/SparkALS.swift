@@ -83,7 +83,8 @@ public enum SparkALS {
         }
         let userMap = IDMap(users.ids), itemMap = IDMap(items.ids)
         let seen = try seenRows(ratings, file: ratingsFile, users: userMap, items: itemMap)
-        let domain = ModelDomain(users: userMap, items: itemMap, seen: seen, ratingScale: nil)
+        let domain = ModelDomain(users: userMap, items: itemMap, seen: seen, ratingScale: nil,
+                                 task: params.implicitPrefs ? .ranking : .rating)
         var values: [String: String] = [
             "engine": "spark", "rank": "\(users.rank)", "regParam": "\(params.regParam)",
             "implicitPrefs": "\(params.implicitPrefs)",

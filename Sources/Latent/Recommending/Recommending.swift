@@ -35,10 +35,7 @@ extension Recommender {
     ///   - excluded: items (dense indices) never recommended.
     public func recommend(user: Int, count: Int, excludeSeen: Bool = true, allowed: Set<Int>? = nil,
                           excluded: Set<Int> = []) -> [TopK.Entry] {
-        var scores = [Float](repeating: 0, count: domain.items.count)
-        scores.withUnsafeMutableBufferPointer { scoreItems(user: user, into: $0) }
-        let seen = excludeSeen ? Array(domain.seen.columns(of: user)).map(Int.init) : []
-        return Self.select(scores, count: count, skipping: seen, allowed: allowed, excluded: excluded)
+        recommend(users: [user], count: count, excludeSeen: excludeSeen, allowed: allowed, excluded: excluded)[0]
     }
 
     /// The `count` best items for `user` by identifier, best first.
@@ -67,37 +64,40 @@ extension Recommender {
                           allowed: Set<String>? = nil, excluded: Set<String> = []) -> [ScoredID] {
         let known = ratings.compactMap { r in domain.items.index(of: r.item).map { (item: $0, value: r.value) } }
         var scores = [Float](repeating: 0, count: domain.items.count)
-        scores.withUnsafeMutableBufferPointer { scoreItems(foldingIn: known, into: $0) }
+        scoreItems(foldingIn: known, into: &scores)
         var ranking = scores
         if let first = scores.first, scores.allSatisfy({ $0 == first }) {
             ranking = [Float](repeating: 0, count: domain.items.count)
             for i in domain.seen.indices { ranking[Int(i)] += 1 }
         }
-        let entries = Self.select(ranking, count: count, skipping: known.map(\.item), allowed: itemIndices(allowed),
-                                  excluded: itemIndices(excluded) ?? [])
+        var mask = candidates(allowed: itemIndices(allowed), excluded: itemIndices(excluded) ?? [])
+        for (i, _) in known { mask[i] = false }
+        let entries = Self.best(ranking, count: count, among: mask)
         return scoredItems(entries.map { TopK.Entry(index: $0.index, score: scores[$0.index]) })
     }
 
     /// The `count` items most related to `item` by the model's item vectors, most related first; the item itself is
     /// left out. With ``SimilarityMetric/euclidean`` the score is the negated distance.
     public func similarItems(to item: String, count: Int = 10, metric: SimilarityMetric = .euclidean) throws -> [ScoredID] {
-        guard let i = domain.items.index(of: item) else { throw RecommendationError.unknownItem(item) }
-        guard let vectors = itemVectors else {
-            throw RecommendationError.unsupported("the \(name) model has no item vectors to compare items by")
-        }
-        return Self.nearest(to: i, in: vectors, count: count, metric: metric).map {
-            ScoredID(id: domain.items[$0.index], score: $0.score)
-        }
+        try nearest(to: domain.items.index(of: item), or: .unknownItem(item), in: itemVectors, of: "item", ids: domain.items,
+                    count: count, metric: metric)
     }
 
     /// The `count` users most similar to `user` by the model's user vectors, most similar first.
     public func similarUsers(to user: String, count: Int = 10, metric: SimilarityMetric = .cosine) throws -> [ScoredID] {
-        guard let u = domain.users.index(of: user) else { throw RecommendationError.unknownUser(user) }
-        guard let vectors = userVectors else {
-            throw RecommendationError.unsupported("the \(name) model has no user vectors to compare users by")
+        try nearest(to: domain.users.index(of: user), or: .unknownUser(user), in: userVectors, of: "user", ids: domain.users,
+                    count: count, metric: metric)
+    }
+
+    /// The rows of `vectors` nearest to row `index` by identifier, or `unknown` when there is no such row.
+    private func nearest(to index: Int?, or unknown: RecommendationError, in vectors: Matrix?, of kind: String, ids: IDMap,
+                         count: Int, metric: SimilarityMetric) throws -> [ScoredID] {
+        guard let index else { throw unknown }
+        guard let vectors else {
+            throw RecommendationError.unsupported("the \(name) model has no \(kind) vectors to compare \(kind)s by")
         }
-        return Self.nearest(to: u, in: vectors, count: count, metric: metric).map {
-            ScoredID(id: domain.users[$0.index], score: $0.score)
+        return Self.nearest(to: index, in: vectors, count: count, metric: metric).map {
+            ScoredID(id: ids[$0.index], score: $0.score)
         }
     }
 
@@ -105,17 +105,20 @@ extension Recommender {
         ids.map { Set($0.compactMap { domain.items.index(of: $0) }) }
     }
 
-    /// The best `count` of `scores`, leaving out `skipping` and `excluded`, and anything not in `allowed`.
-    static func select(_ scores: [Float], count: Int, skipping: [Int], allowed: Set<Int>?, excluded: Set<Int>) -> [TopK.Entry] {
-        var mask = [Bool](repeating: false, count: scores.count)
-        for i in skipping { mask[i] = true }
-        for i in excluded where i < mask.count { mask[i] = true }
+    /// The candidate items: those in `allowed` (every item when nil) and not in `excluded`; indices outside the
+    /// catalog are ignored.
+    func candidates(allowed: Set<Int>?, excluded: Set<Int>) -> [Bool] {
+        let itemCount = domain.items.count
+        var mask = [Bool](repeating: allowed == nil, count: itemCount)
+        if let allowed { for i in allowed where i >= 0 && i < itemCount { mask[i] = true } }
+        for i in excluded where i >= 0 && i < itemCount { mask[i] = false }
+        return mask
+    }
+
+    /// The best `count` of `scores` among the items whose `mask` entry is true, best first.
+    static func best(_ scores: [Float], count: Int, among mask: [Bool]) -> [TopK.Entry] {
         var top = TopK(k: count)
-        if let allowed {
-            for i in allowed.sorted() where i < scores.count && !mask[i] { top.offer(index: i, score: scores[i]) }
-        } else {
-            for i in 0..<scores.count where !mask[i] { top.offer(index: i, score: scores[i]) }
-        }
+        for i in 0..<scores.count where mask[i] { top.offer(index: i, score: scores[i]) }
         return top.sorted()
     }
 

@@ -1,4 +1,5 @@
 import Dispatch
+import Foundation
 
 /// Fork-join parallelism over disjoint pieces of work, the only kind the models use.
 ///
@@ -31,6 +32,8 @@ enum Parallel {
 }
 
 /// A pointer that may cross into concurrent work: the caller guarantees the pieces of work touch disjoint memory.
+/// With ``SharedReadPointer`` and the conformances at the end of this file, the only `@unchecked Sendable` types
+/// of the library: every parallel loop goes through ``Parallel``.
 struct SharedPointer<T>: @unchecked Sendable {
     let base: UnsafeMutablePointer<T>
     init(_ base: UnsafeMutablePointer<T>) { self.base = base }
@@ -44,23 +47,41 @@ struct SharedPointer<T>: @unchecked Sendable {
 struct SharedReadPointer<T>: @unchecked Sendable {
     let base: UnsafePointer<T>
     init(_ base: UnsafePointer<T>) { self.base = base }
+    @inline(__always)
+    subscript(i: Int) -> T { base[i] }
 }
 
-/// A buffer several threads write to at disjoint positions (rows of a factor matrix). Callers guarantee the
-/// positions are disjoint.
-struct SharedBuffer<T>: @unchecked Sendable {
-    let base: UnsafeMutablePointer<T>
-    let count: Int
+/// A value behind a lock, shared by threads (results and errors of parallel work, captured console text, a
+/// progress bar's state).
+public final class Locked<Value>: @unchecked Sendable {
+    private let lock = NSLock()
+    private var value: Value
 
-    init(_ buffer: UnsafeMutableBufferPointer<T>) {
-        base = buffer.baseAddress ?? UnsafeMutablePointer<T>(bitPattern: 8)!
-        count = buffer.count
+    /// A lock around `value`.
+    public init(_ value: Value) { self.value = value }
+
+    /// Runs `body` on the value while holding the lock.
+    public func withLock<R>(_ body: (inout Value) throws -> R) rethrows -> R {
+        lock.lock()
+        defer { lock.unlock() }
+        return try body(&value)
+    }
+}
+
+/// The first error thrown by any piece of parallel work, the one of the lowest index, so that the report does not
+/// depend on timing.
+final class FirstError: Sendable {
+    private let best = Locked<(index: Int, error: any Error)?>(nil)
+
+    /// Records `error`, thrown while working on `index`.
+    func record(index: Int, _ error: any Error) {
+        best.withLock { best in
+            if best == nil || index < best!.index { best = (index, error) }
+        }
     }
 
-    subscript(i: Int) -> T {
-        get { base[i] }
-        nonmutating set { base[i] = newValue }
-    }
+    /// The error of the lowest index, if any.
+    var error: (any Error)? { best.withLock { $0?.error } }
 }
 
 /// Bytes read by concurrent tasks.
@@ -91,3 +112,7 @@ final class ResultSlots<T>: @unchecked Sendable {
         return v
     }
 }
+
+/// The factor rows that the blocked SGD epoch updates from several threads, each thread on its own block of users
+/// and items.
+extension SGDMatrixFactorization.SharedFactors: @unchecked Sendable {}

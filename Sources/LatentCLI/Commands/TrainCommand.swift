@@ -44,12 +44,11 @@ struct TrainCommand: ParsableCommand {
         let bar = execution.progressBar("training \(descriptor.name)")
         // Interaction data has no rating scale: ranking scores are never clipped.
         let scale = interactions ? reading.ratingScale : reading.scale(for: set)
-        var context = execution.context(ratingScale: scale, progress: bar)
-        context.itemFeatures = features
+        let context = execution.context(ratingScale: scale, progress: bar)
         let start = ContinuousClock.now
         let trained: any Recommender
         do {
-            trained = try descriptor.fit(matrix, hyperparameters: h, context: context)
+            trained = try descriptor.fit(matrix, inputs: ModelInputs(itemFeatures: features), hyperparameters: h, context: context)
             bar?.finish()
         } catch {
             bar?.finish()

@@ -1,4 +1,5 @@
 import Foundation
+import Latent
 
 /// Where the commands write: standard output for results, standard error for messages and the progress bar.
 ///
@@ -58,22 +59,20 @@ public struct Console: Sendable {
 }
 
 /// Text captured from a console, for tests.
-public final class CapturedOutput: @unchecked Sendable {
-    private let lock = NSLock()
-    private var out = ""
-    private var err = ""
+public final class CapturedOutput: Sendable {
+    private let text = Locked((out: "", err: ""))
 
     public init() {}
 
     /// Everything written to the output.
-    public var output: String { lock.withLock { out } }
+    public var output: String { text.withLock { $0.out } }
     /// Everything written to the error stream.
-    public var error: String { lock.withLock { err } }
+    public var error: String { text.withLock { $0.err } }
 
     /// A console that appends to this capture.
     public var console: Console {
-        Console(output: { s in self.lock.withLock { self.out += s } },
-                error: { s in self.lock.withLock { self.err += s } },
+        Console(output: { s in self.text.withLock { $0.out += s } },
+                error: { s in self.text.withLock { $0.err += s } },
                 errorIsTerminal: false)
     }
 }

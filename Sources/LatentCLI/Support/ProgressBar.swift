@@ -5,13 +5,15 @@ import Latent
 ///
 /// It turns the library's ``TrainingProgress`` callbacks into text; commands create it only when the error stream is a
 /// terminal and `--quiet` is not given (see ``RunOptions/progressBar(_:)``).
-final class ProgressBar: @unchecked Sendable {
+final class ProgressBar: Sendable {
     private let title: String
     private let console: Console
-    private let lock = NSLock()
-    private var start = ContinuousClock.now
-    private var lastDraw: ContinuousClock.Instant?
-    private var drawn = false
+    private struct State {
+        var start = ContinuousClock.now
+        var lastDraw: ContinuousClock.Instant?
+        var drawn = false
+    }
+    private let state = Locked(State())
     private let width = 24
 
     init(title: String, console: Console) {
@@ -21,21 +23,21 @@ final class ProgressBar: @unchecked Sendable {
 
     /// Draws the bar for `p` (at most ten times a second, and always for the last step).
     func update(_ p: TrainingProgress) {
-        lock.withLock {
+        state.withLock { s in
             let now = ContinuousClock.now
-            if p.step <= 1 && !drawn { start = now }
-            if let last = lastDraw, p.step < p.total, last.duration(to: now) < .milliseconds(100) { return }
-            lastDraw = now
-            drawn = true
-            console.error("\r" + ProgressBar.line(title: title, progress: p, elapsed: seconds(since: start), width: width) + "\u{1B}[K")
+            if p.step <= 1 && !s.drawn { s.start = now }
+            if let last = s.lastDraw, p.step < p.total, last.duration(to: now) < .milliseconds(100) { return }
+            s.lastDraw = now
+            s.drawn = true
+            console.error("\r" + ProgressBar.line(title: title, progress: p, elapsed: seconds(since: s.start), width: width) + "\u{1B}[K")
         }
     }
 
     /// Ends the bar's line, if one was drawn.
     func finish() {
-        lock.withLock {
-            if drawn { console.error("\n") }
-            drawn = false
+        state.withLock { s in
+            if s.drawn { console.error("\n") }
+            s.drawn = false
         }
     }
 
