@@ -12,6 +12,9 @@ struct BenchOptions {
     var threads = 1
     var seed: UInt64 = 42
     var json = false
+    /// Tune on validation data: each fold trains on 90% of uN.base and is scored on the other 10% (seeded), never on
+    /// uN.test.
+    var validation = false
 
     init(_ arguments: [String], defaultModels: [String]) throws {
         models = defaultModels
@@ -29,6 +32,7 @@ struct BenchOptions {
             case "--threads": threads = Int(try value()) ?? 1
             case "--seed": seed = UInt64(try value()) ?? 42
             case "--json": json = true
+            case "--validation": validation = true
             case "--set":
                 let pair = try value()
                 guard let eq = pair.firstIndex(of: "=") else { throw BenchError.usage("--set wants name=value") }

@@ -44,6 +44,11 @@ enum RatingsBenchmark {
         var splits: [(Int, RatingMatrix, RatingSet)] = []
         for n in options.folds {
             let (train, _) = try RatingReader.read(dir.appendingPathComponent("u\(n).base"))
+            if options.validation {
+                let part = Splits.holdout(train, testFraction: 0.1, seed: UInt64(n))
+                splits.append((n, RatingMatrix(part.train), part.test))
+                continue
+            }
             let (test, _) = try RatingReader.read(dir.appendingPathComponent("u\(n).test"))
             splits.append((n, RatingMatrix(train), test))
         }
@@ -76,7 +81,7 @@ enum RatingsBenchmark {
             encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
             print(String(decoding: try encoder.encode(Report(threads: options.threads, models: rows)), as: UTF8.self))
         } else {
-            print("protocol R (MovieLens 100k, folds \(options.folds.map(String.init).joined(separator: ",")), threads \(options.threads))")
+            print("protocol R\(options.validation ? " VALIDATION (10% of each uN.base)" : "") (MovieLens 100k, folds \(options.folds.map(String.init).joined(separator: ",")), threads \(options.threads))")
             print("model".padding(toLength: 12, withPad: " ", startingAt: 0) + "    RMSE     MAE   fit s/fold  hyperparameters")
             for r in rows {
                 let hp = r.hyperparameters.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: " ")

@@ -30,14 +30,6 @@ public struct BayesianMatrixFactorization: Sendable {
     /// The defaults, chosen on validation parts carved from MovieLens 100k's u1..u5.base.
     public static let defaults = BayesianMatrixFactorization(factors: 6, iterations: 200, burnIn: 20, keptSamples: 180, initialScale: 0.1)
 
-    /// The sweeps whose factors are stacked: `keptSamples` evenly spaced over the sweeps after the burn-in.
-    func keptSweeps() -> Set<Int> {
-        let available = iterations - burnIn
-        let s = min(keptSamples, available)
-        guard s > 0 else { return [] }
-        return Set((0..<s).map { burnIn + (available * ($0 + 1)) / s - 1 })
-    }
-
     /// Samples from the posterior given `data` and returns the averaged model.
     public func fit(_ data: RatingMatrix, context: TrainingContext = TrainingContext()) throws -> FactorModel {
         guard data.count > 0 else { throw TrainingError.emptyTrainingData }
@@ -122,16 +114,7 @@ struct GibbsSampler {
         self.k = k
         byUser = data.byUser
         byItem = data.byItem
-        var next = Array(data.byItem.offsets.dropLast())
-        var map = [Int](repeating: 0, count: data.count)
-        for u in 0..<data.userCount {
-            for n in data.byUser.range(of: u) {
-                let i = Int(data.byUser.indices[n])
-                map[next[i]] = n
-                next[i] += 1
-            }
-        }
-        itemToUserOrder = map
+        itemToUserOrder = Self.itemToUserOrder(data)
         rng = SeededGenerator(seed: seed)
         bu = [Double](repeating: 0, count: data.userCount)
         bi = [Double](repeating: 0, count: data.itemCount)
@@ -152,6 +135,20 @@ struct GibbsSampler {
                 residual[n] = Double(data.byUser.values[n]) - dot
             }
         }
+    }
+
+    /// For each entry of `data.byItem`, its position in `data.byUser`.
+    static func itemToUserOrder(_ data: RatingMatrix) -> [Int] {
+        var next = Array(data.byItem.offsets.dropLast())
+        var map = [Int](repeating: 0, count: data.count)
+        for u in 0..<data.userCount {
+            for n in data.byUser.range(of: u) {
+                let i = Int(data.byUser.indices[n])
+                map[next[i]] = n
+                next[i] += 1
+            }
+        }
+        return map
     }
 
     /// A draw from N(mean, 1 / precision).
@@ -243,6 +240,11 @@ struct GibbsSampler {
     ///     lambda ~ Gamma(1 + (n + 1) / 2, 1 + (sum (v - mu)^2 + mu^2) / 2)     (mu: the current mean)
     ///     mu     ~ N(sum v / (n + 1), 1 / ((n + 1) lambda))
     mutating func drawPrior(_ values: [Double], mean current: Double) -> (mu: Double, lambda: Double) {
+        Self.drawPrior(values, mean: current, &rng)
+    }
+
+    /// ``drawPrior(_:mean:)`` with the generator given (shared with ``ImplicitGibbsSampler``).
+    static func drawPrior(_ values: [Double], mean current: Double, _ rng: inout SeededGenerator) -> (mu: Double, lambda: Double) {
         let n = Double(values.count)
         var sum = 0.0, ss = 0.0
         for v in values {
@@ -250,19 +252,43 @@ struct GibbsSampler {
             ss += (v - current) * (v - current)
         }
         let lambda = rng.nextGamma(shape: 1 + (n + 1) / 2, rate: 1 + (ss + current * current) / 2)
-        let mu = Self.normal(mean: sum / (n + 1), precision: (n + 1) * lambda, &rng)
+        let mu = normal(mean: sum / (n + 1), precision: (n + 1) * lambda, &rng)
         return (mu, lambda)
     }
 }
 
-extension BayesianMatrixFactorization: ModelConfiguration {
-    public static let parameters: [Hyperparameter<Self>] = [
-        .init("factors", \.factors, in: 1...1000, "rank k of each sample"),
-        .init("iterations", \.iterations, in: 1...100_000, "Gibbs sweeps in all"),
-        .init("burn-in", \.burnIn, in: 0...100_000, "sweeps discarded before averaging"),
-        .init("samples", \.keptSamples, in: 1...10_000, "samples stacked into the model's factors (k x samples columns)"),
-        .init("init-scale", \.initialScale, in: 0...10, "standard deviation of the initial factors"),
-    ]
+/// The hyperparameters of a model trained by Gibbs sampling and averaged over its samples (`bayesian-mf`,
+/// `bayesian-svdpp`), declared once for both.
+protocol GibbsSampling: ModelConfiguration {
+    var factors: Int { get set }
+    var iterations: Int { get set }
+    var burnIn: Int { get set }
+    var keptSamples: Int { get set }
+    var initialScale: Float { get set }
+}
+
+extension GibbsSampling {
+    static var gibbsParameters: [Hyperparameter<Self>] {
+        [
+            .init("factors", \.factors, in: 1...1000, "rank k of each sample"),
+            .init("iterations", \.iterations, in: 1...100_000, "Gibbs sweeps in all"),
+            .init("burn-in", \.burnIn, in: 0...100_000, "sweeps discarded before averaging"),
+            .init("samples", \.keptSamples, in: 1...10_000, "samples stacked into the model's factors (k x samples columns)"),
+            .init("init-scale", \.initialScale, in: 0...10, "standard deviation of the initial factors"),
+        ]
+    }
+
+    /// The sweeps whose factors are stacked: `keptSamples` evenly spaced over the sweeps after the burn-in.
+    func keptSweeps() -> Set<Int> {
+        let available = iterations - burnIn
+        let s = min(keptSamples, available)
+        guard s > 0 else { return [] }
+        return Set((0..<s).map { burnIn + (available * ($0 + 1)) / s - 1 })
+    }
+}
+
+extension BayesianMatrixFactorization: GibbsSampling {
+    public static let parameters = gibbsParameters
 }
 
 extension ModelDescriptor {

@@ -9,9 +9,13 @@ public enum ModelRegistry {
         .cofi,
         .als,
         .bayesianMF,
+        .bayesianSVDPlusPlus,
+        .svdPlusPlus,
         .popularity,
         .implicitALS,
         .ease,
+        .itemKNN,
+        .rp3beta,
         .bpr,
         .neural,
     ]
@@ -31,6 +35,8 @@ public enum ModelRegistry {
     static let decoders: [String: @Sendable (ModelArchive) throws -> any Recommender] = [
         FactorModel.archiveKind: { try FactorModel(archive: $0) },
         EASEModel.archiveKind: { try EASEModel(archive: $0) },
+        ImplicitFactorModel.archiveKind: { try ImplicitFactorModel(archive: $0) },
+        ItemGraphModel.archiveKind: { try ItemGraphModel(archive: $0) },
         NeuralRecommender.archiveKind: { try NeuralRecommender(archive: $0) },
     ]
 

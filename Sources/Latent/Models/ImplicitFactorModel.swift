@@ -1,0 +1,128 @@
+/// A factor model whose users are also represented by the items they rated (SVD++'s implicit feedback), trained by
+/// `svdpp` (one sample) and `bayesian-svdpp` (the kept Gibbs samples stacked side by side).
+///
+/// A training user u is scored as a ``FactorModel``: mu + B_u + B_i + U_u . I_i, with the implicit part already
+/// inside U_u and B_u. What the model keeps besides is what a new user needs to be folded in from their ratings:
+/// the implicit item weights c_j and factors y_j, and the ridge precisions of the bias and the factors.
+public struct ImplicitFactorModel: Recommender {
+    /// The averaged model: mu, the total biases B_u and B_i, and the user and item totals U and I (the samples of a
+    /// Bayesian model stacked, S of them, the user rows scaled by 1 / S).
+    public var averaged: FactorModel
+    /// The rank k of each sample (the stacked factors have k x samples columns; one sample for `svdpp`).
+    public var rank: Int
+    /// The implicit weight c_j of each item (its mean over the samples; zero for `svdpp`, which has none).
+    public var implicitWeights: [Float]
+    /// The implicit factors y_j of the kept samples, stacked like the user factors (scaled by 1 / samples).
+    public var implicitFactors: Matrix
+    /// The ridge on a new user's bias: for `bayesian-svdpp` the mean prior precision of the user biases over the
+    /// noise precision (lambda_b / alpha); for `svdpp` its bias regularization times the mean ratings per user.
+    public var biasPrecision: Float
+    /// The ridge on each dimension of a new user's factors p (k entries), the same way.
+    public var factorPrecision: [Float]
+
+    /// A model from its parts.
+    public init(averaged: FactorModel, rank: Int, implicitWeights: [Float], implicitFactors: Matrix,
+                biasPrecision: Float, factorPrecision: [Float]) {
+        precondition(rank > 0 && averaged.factorCount % rank == 0 && factorPrecision.count == rank)
+        precondition(implicitWeights.count == averaged.domain.items.count && implicitFactors.rows == averaged.domain.items.count)
+        precondition(implicitFactors.columns == averaged.factorCount)
+        self.averaged = averaged
+        self.rank = rank
+        self.implicitWeights = implicitWeights
+        self.implicitFactors = implicitFactors
+        self.biasPrecision = biasPrecision
+        self.factorPrecision = factorPrecision
+    }
+
+    public var name: String { averaged.name }
+    public var domain: ModelDomain { averaged.domain }
+    public var hyperparameters: Hyperparameters {
+        get { averaged.hyperparameters }
+        set { averaged.hyperparameters = newValue }
+    }
+
+    public func rawPrediction(user: Int?, item: Int?) -> Float { averaged.rawPrediction(user: user, item: item) }
+
+    public func scoreItems(user: Int, into scores: inout [Float]) {
+        averaged.scoreItems(user: user, into: &scores)
+    }
+
+    public func scoreItems(foldingIn ratings: [(item: Int, value: Float)], into scores: inout [Float]) {
+        let (bias, vector) = foldIn(ratings)
+        averaged.score(vector: vector, offset: averaged.globalMean + bias, into: &scores)
+    }
+
+    /// The bias and stacked factor vector of a new user with the given ratings:
+    ///
+    ///     implicit part:  b = s sum_j c_j,  U = s sum_j y_j           (s = n^-1/2 over the n rated items)
+    ///     residuals:      e_j = r_j - w0 - B_j - b - U . I_j
+    ///     bias:           b += sum e_j / (n + lambda_b / alpha),  e_j -= that
+    ///     each sample t:  (sum_j I_j^t I_j^t^T + diag(lambda_P / alpha)) p^t = sum_j I_j^t e_j,  U^t += p^t / S
+    public func foldIn(_ ratings: [(item: Int, value: Float)]) -> (bias: Float, factors: [Float]) {
+        let width = averaged.factorCount, k = rank, samples = width / rank
+        var vector = [Double](repeating: 0, count: width)
+        guard !ratings.isEmpty else { return (0, vector.map { Float($0) }) }
+        let s = 1 / Double(ratings.count).squareRoot()
+        var bias = 0.0
+        for (j, _) in ratings {
+            bias += s * Double(implicitWeights[j])
+            for x in 0..<width { vector[x] += s * Double(implicitFactors[j, x]) }
+        }
+        var e = ratings.map { (j, r) -> Double in
+            var dot = 0.0
+            for x in 0..<width { dot += vector[x] * Double(averaged.itemFactors[j, x]) }
+            return Double(r - averaged.globalMean - averaged.itemBias[j]) - bias - dot
+        }
+        let shift = e.reduce(0, +) / (Double(e.count) + Double(biasPrecision))
+        bias += shift
+        for n in e.indices { e[n] -= shift }
+        for t in 0..<samples {
+            var a = [Double](repeating: 0, count: k * k), b = [Double](repeating: 0, count: k)
+            for (n, (j, _)) in ratings.enumerated() {
+                for x in 0..<k {
+                    let qx = Double(averaged.itemFactors[j, t * k + x])
+                    b[x] += qx * e[n]
+                    for y in 0..<k { a[x * k + y] += qx * Double(averaged.itemFactors[j, t * k + y]) }
+                }
+            }
+            for x in 0..<k { a[x * k + x] += Double(factorPrecision[x]) + 1e-9 }
+            guard let p = Cholesky.solve(a, b) else { continue }
+            for x in 0..<k { vector[t * k + x] += p[x] / Double(samples) }
+        }
+        return (Float(bias), vector.map { Float($0) })
+    }
+
+    public var itemVectors: Matrix? { averaged.itemVectors }
+    public var userVectors: Matrix? { averaged.userVectors }
+
+    /// The archive kind of implicit factor models.
+    public static let archiveKind = "implicit-factors"
+
+    public func archive() -> ModelArchive {
+        var a = averaged.archive()
+        a.kind = Self.archiveKind
+        a.int64s["rank"] = [Int64(rank)]
+        a.floats["implicit.weights"] = implicitWeights
+        a.setMatrix(implicitFactors, as: "implicit.factors")
+        a.floats["fold_in.precision"] = [biasPrecision] + factorPrecision
+        return a
+    }
+
+    /// Reads a model written by ``archive()``.
+    public init(archive a: ModelArchive) throws {
+        let averaged = try FactorModel(archive: a)
+        let rank = try a.int64s("rank")
+        guard rank.count == 1, rank[0] > 0, averaged.factorCount % Int(rank[0]) == 0,
+              averaged.itemBias.count == averaged.domain.items.count
+        else { throw ModelFileError.inconsistent("the rank does not divide the stacked factors") }
+        let k = Int(rank[0])
+        let weights = try a.floats("implicit.weights", count: averaged.domain.items.count)
+        let y = try a.matrix("implicit.factors")
+        let precision = try a.floats("fold_in.precision", count: k + 1)
+        guard y.rows == averaged.domain.items.count, y.columns == averaged.factorCount else {
+            throw ModelFileError.inconsistent("the implicit factors do not match the items")
+        }
+        self.init(averaged: averaged, rank: k, implicitWeights: weights, implicitFactors: y,
+                  biasPrecision: precision[0], factorPrecision: Array(precision.dropFirst()))
+    }
+}

@@ -1,0 +1,237 @@
+import Foundation
+import Testing
+@testable import Latent
+
+/// Users x items: a {1, 2}, b {1, 3}, c {2, 3, 4}, d {1, 2, 3} (dense item indices 0, 1, 2, 3 for "1".."4").
+/// n_1 = n_2 = n_3 = 3, n_4 = 1; c_12 = c_13 = c_23 = 2, c_24 = c_34 = 1, c_14 = 0.
+private func tinyInteractions() -> RatingMatrix {
+    RatingMatrix(RatingSet([("a", "1", 1), ("a", "2", 1), ("b", "1", 1), ("b", "3", 1), ("c", "2", 1), ("c", "3", 1),
+                            ("c", "4", 1), ("d", "1", 1), ("d", "2", 1), ("d", "3", 1)]))
+}
+
+private func scores(_ model: any Recommender, user: Int) -> [Float] {
+    var s = [Float](repeating: 0, count: model.domain.items.count)
+    model.scoreItems(user: user, into: &s)
+    return s
+}
+
+@Suite struct ItemKNNTests {
+    @Test func cosineWithShrinkageByHand() throws {
+        let model = try ItemKNN(neighbors: 10, shrink: 1, alpha: 0.5).fit(tinyInteractions())
+        // User a {1, 2}: item 3 gets 2 / (sqrt(3 * 3) + 1) from 1 and from 2; item 4 gets 1 / (sqrt(1 * 3) + 1) from 2.
+        let s = scores(model, user: 0)
+        #expect(abs(s[2] - 1.0) < 1e-6)
+        let expected4: Float = 1 / (Float(3).squareRoot() + 1)
+        #expect(abs(s[3] - expected4) < 1e-6)
+        #expect(abs(s[0] - 0.5) < 1e-6 && abs(s[1] - 0.5) < 1e-6)
+        #expect(abs(model.rawPrediction(user: 0, item: 3) - s[3]) < 1e-7)
+    }
+
+    @Test func asymmetricCosineDividesByTheTargetsPopularity() throws {
+        let model = try ItemKNN(neighbors: 10, shrink: 0, alpha: 1).fit(tinyInteractions())
+        // alpha 1: sim(j <- i) = c_ij / n_j. User c {2, 3, 4}: item 1 gets (2 + 2) / 3; user a {1, 2}: item 4 gets 1 / 1.
+        #expect(abs(scores(model, user: 2)[0] - 4.0 / 3) < 1e-6)
+        #expect(abs(scores(model, user: 0)[3] - 1) < 1e-6)
+        // Folding in {4} alone scores item 2 with c_42 / n_2 = 1/3, item 3 with 1/3 (a tie: smaller index first), 1 with 0.
+        let folded = model.recommend(foldingIn: [(item: "4", value: 1)], count: 3)
+        #expect(folded.map(\.id) == ["2", "3", "1"])
+        #expect(abs(folded[0].score - 1.0 / 3) < 1e-6 && folded[2].score == 0)
+    }
+
+    @Test func eachItemKeepsItsTopNeighboursTiesToTheSmallerIndex() throws {
+        let model = try ItemKNN(neighbors: 1, shrink: 1, alpha: 0.5).fit(tinyInteractions())
+        // Target 3's neighbours: 1 (0.5), 2 (0.5), 4 (0.366): it keeps item 1 only. Target 4 keeps 2 (0.366 vs 3's 0.366:
+        // equal, the smaller index wins).
+        #expect(abs(scores(model, user: 0)[2] - 0.5) < 1e-6)   // a {1, 2}: only 1 -> 3 counts
+        #expect(model.weights.entryCount == 4)
+        let expected4: Float = 1 / (Float(3).squareRoot() + 1)
+        #expect(abs(scores(model, user: 0)[3] - expected4) < 1e-6)
+    }
+}
+
+@Suite struct RP3BetaTests {
+    @Test func walkWeightsByHand() throws {
+        let model = try RP3Beta(neighbors: 10, alpha: 1, beta: 0.5).fit(tinyInteractions())
+        // W_12 = (1/n_1) (1/|N(a)| + 1/|N(d)|) / n_2^0.5 = (1/3)(1/2 + 1/3) / sqrt 3; W_24 = (1/3)(1/3) / 1.
+        let w = { (i: Int, j: Int) -> Float in weight(model, i, j) }
+        let root3: Double = 3.0.squareRoot()
+        let w12 = Float((0.5 + 1.0 / 3) / 3 / root3), w42 = Float(1.0 / 3 / root3)
+        #expect(abs(w(0, 1) - w12) < 1e-6)
+        #expect(abs(w(1, 3) - Float(1.0 / 9)) < 1e-6)
+        #expect(abs(w(3, 1) - w42) < 1e-6)
+        #expect(w(0, 3) == 0 && w(0, 0) == 0)
+    }
+
+    func weight(_ model: ItemGraphModel, _ i: Int, _ j: Int) -> Float {
+        for a in model.weights.range(of: i) where Int(model.weights.indices[a]) == j { return model.weights.values[a] }
+        return 0
+    }
+
+    @Test func matchesTheThreeStepWalkOnRandomData() throws {
+        var rng = SeededGenerator(seed: 9)
+        var triples: [(user: String, item: String, rating: Float)] = []
+        for u in 0..<15 { for i in 0..<12 where rng.nextUniform() < 0.35 || i == u % 12 { triples.append(("u\(u)", "i\(i)", 1)) } }
+        let data = RatingMatrix(RatingSet(triples))
+        let (alpha, beta) = (0.7, 0.3)
+        let model = try RP3Beta(neighbors: 1000, alpha: Float(alpha), beta: Float(beta)).fit(data)
+        // Brute force over every path i -> u -> j.
+        for i in 0..<data.itemCount {
+            for j in 0..<data.itemCount where j != i {
+                var sum = 0.0
+                for u in 0..<data.userCount where data.byUser.contains(row: u, column: Int32(i)) && data.byUser.contains(row: u, column: Int32(j)) {
+                    sum += pow(Double(data.byUser.count(of: u)), -alpha)
+                }
+                let expected = pow(Double(data.byItem.count(of: i)), -alpha) * sum / pow(Double(data.byItem.count(of: j)), beta)
+                #expect(abs(Double(weight(model, i, j)) - expected) < 1e-5)
+            }
+        }
+        let threads = try RP3Beta(neighbors: 3, alpha: 0.7, beta: 0.3).fit(data, context: TrainingContext(threads: 3))
+        #expect(threads.weights == (try RP3Beta(neighbors: 3, alpha: 0.7, beta: 0.3).fit(data)).weights)
+        #expect((0..<data.itemCount).allSatisfy { threads.weights.count(of: $0) <= 3 })
+    }
+
+    @Test func bothLearnThePlantedStructureAndRoundTrip() throws {
+        let (train, test) = PlantedData.make()
+        let data = RatingMatrix(train)
+        let pop = try Popularity.fit(data).evaluateRanking(on: test, k: 5).ndcg
+        for name in ["item-knn", "rp3beta"] {
+            let model = try ModelRegistry.descriptor(named: name).fit(data)
+            #expect(try model.evaluateRanking(on: test, k: 5).ndcg > pop + 0.1, "\(name)")
+            let block = Set((20..<30).map { "i\($0)" })
+            #expect(model.recommend(foldingIn: [("i21", 1), ("i22", 1)], count: 3).allSatisfy { block.contains($0.id) })
+            let url = TestData.temporaryDirectory().appendingPathComponent("\(name).latent")
+            try model.save(to: url)
+            let loaded = try #require(try ModelRegistry.load(from: url) as? ItemGraphModel)
+            #expect(loaded.name == name && loaded.weights == (model as? ItemGraphModel)?.weights)
+            #expect(try loaded.recommend(user: "u1", count: 5) == model.recommend(user: "u1", count: 5))
+        }
+    }
+}
+
+@Suite struct SVDPlusPlusTests {
+    @Test func gradientMatchesCentralDifferences() throws {
+        let check = try #require(try ModelRegistry.descriptor(named: "svdpp").gradientCheck)
+        let result = check(3)
+        #expect(result.maxRelativeError < 1e-6, "\(result)")
+        #expect(result.parameterCount > 50)
+    }
+
+    @Test func oneStepIsMinusGammaTimesTheGradient() throws {
+        // One rating: an epoch is exactly one step of every parameter along minus gamma times the objective's gradient.
+        let data = RatingMatrix(RatingSet([("u", "i", 4)]))
+        var config = SVDPlusPlus.defaults
+        config.factors = 3
+        config.iterations = 1
+        config.learningRate = 0.1
+        config.regularization = 0.3
+        config.biasRegularization = 0.2
+        let (p, q, y) = config.initialParameters(data, seed: 5)
+        let x0 = [0.0, 0.0] + (p + q + y).map(Double.init)
+        let g = SVDPlusPlusObjective(config, data: data).gradient(at: x0)
+        let expected = zip(x0, g).map { $0 - 0.1 * $1 }
+        let model = try config.fit(data, context: TrainingContext(seed: 5))
+        let a = model.averaged
+        #expect(abs(Double(a.userBias[0]) - expected[0]) < 1e-6 && abs(Double(a.itemBias[0]) - expected[1]) < 1e-6)
+        for f in 0..<3 {
+            // The model's user vector is p + s y with s = 1 for one rating.
+            #expect(abs(Double(a.userFactors[0, f]) - (expected[2 + f] + expected[8 + f])) < 1e-6)
+            #expect(abs(Double(a.itemFactors[0, f]) - expected[5 + f]) < 1e-6)
+            #expect(abs(Double(model.implicitFactors[0, f]) - expected[8 + f]) < 1e-6)
+        }
+    }
+
+    @Test func learnsTheLowRankStructureAndRepeatsForASeed() throws {
+        let (train, test) = BayesianMFTests.data()
+        var config = SVDPlusPlus.defaults
+        config.factors = 4
+        config.iterations = 60
+        config.learningRate = 0.02
+        let model = try config.fit(train, context: TrainingContext(seed: 3))
+        let rmse = model.evaluateRatings(on: test).rmse
+        #expect(rmse < 0.85 * BiasBaseline.defaults.fit(train).evaluateRatings(on: test).rmse, "\(rmse)")
+        let again = try config.fit(train, context: TrainingContext(seed: 3))
+        #expect(again.averaged.userFactors == model.averaged.userFactors && again.implicitFactors == model.implicitFactors)
+    }
+}
+
+@Suite struct BayesianSVDPlusPlusTests {
+    @Test func residualsAndTotalsStayExactThroughTheSweeps() {
+        let (train, _) = BayesianMFTests.data()
+        let k = 3
+        var s = ImplicitGibbsSampler(train, factors: k, initialScale: 0.1, seed: 2)
+        for _ in 0..<4 { s.sweep() }
+        // Rebuild U, I and every prediction from the parameters alone.
+        var worst = 0.0
+        var u = s.p, i = s.q
+        for v in 0..<train.userCount {
+            let su = 1 / Double(train.byUser.count(of: v)).squareRoot()
+            for n in train.byUser.range(of: v) { for f in 0..<k { u[v * k + f] += su * s.y[Int(train.byUser.indices[n]) * k + f] } }
+        }
+        for j in 0..<train.itemCount {
+            let ti = 1 / Double(train.byItem.count(of: j)).squareRoot()
+            for m in train.byItem.range(of: j) { for f in 0..<k { i[j * k + f] += ti * s.z[Int(train.byItem.indices[m]) * k + f] } }
+        }
+        worst = max(zip(u, s.userTotal).map { abs($0 - $1) }.max() ?? 0, zip(i, s.itemTotal).map { abs($0 - $1) }.max() ?? 0)
+        let bu = s.totalBiases().users
+        for v in 0..<train.userCount {
+            let su = 1 / Double(train.byUser.count(of: v)).squareRoot()
+            let implicit = su * train.byUser.columns(of: v).reduce(0.0) { $0 + s.c[Int($1)] }
+            worst = max(worst, abs(bu[v] - s.bu[v] - implicit))
+            for n in train.byUser.range(of: v) {
+                let j = Int(train.byUser.indices[n])
+                let tj = 1 / Double(train.byItem.count(of: j)).squareRoot()
+                var prediction = s.w0 + s.bu[v] + s.bi[j] + implicit + tj * train.byItem.columns(of: j).reduce(0.0) { $0 + s.d[Int($1)] }
+                for f in 0..<k { prediction += u[v * k + f] * i[j * k + f] }
+                worst = max(worst, abs(Double(train.byUser.values[n]) - prediction - s.e[n]))
+            }
+        }
+        #expect(worst < 1e-9)
+        #expect(s.c.contains { $0 != 0 } && s.z.contains { $0 != 0 })
+    }
+
+    @Test func learnsTheLowRankStructureRoundTripsAndRepeats() throws {
+        let (train, test) = BayesianMFTests.data()
+        var config = BayesianSVDPlusPlus.defaults
+        config.factors = 4
+        config.iterations = 100
+        config.keptSamples = 40
+        let model = try config.fit(train, context: TrainingContext(seed: 3))
+        #expect(model.averaged.factorCount == 4 * 40 && model.name == "bayesian-svdpp")
+        let rmse = model.evaluateRatings(on: test).rmse
+        #expect(rmse < 0.8 * BiasBaseline.defaults.fit(train).evaluateRatings(on: test).rmse)
+        let again = try config.fit(train, context: TrainingContext(seed: 3))
+        #expect(again.averaged.userFactors == model.averaged.userFactors && again.implicitFactors == model.implicitFactors)
+        let url = TestData.temporaryDirectory().appendingPathComponent("bsvdpp.latent")
+        try model.save(to: url)
+        let loaded = try #require(try ModelRegistry.load(from: url) as? ImplicitFactorModel)
+        #expect(loaded.implicitFactors == model.implicitFactors && loaded.factorPrecision == model.factorPrecision)
+        let given: [(item: String, value: Float)] = [("i1", 5), ("i4", 2), ("i7", 4)]
+        #expect(loaded.recommend(foldingIn: given, count: 5) == model.recommend(foldingIn: given, count: 5))
+    }
+
+    @Test func foldInByHand() {
+        // One sample of rank 1: w0 3, item biases 0.5 and -0.5, item factors 1 and 2, implicit weights 0.2 and 0.4,
+        // implicit factors 0.1 and 0.3, ridges 1 (bias) and 2 (factor).
+        let domain = ModelDomain(users: IDMap(["u"]), items: IDMap(["a", "b"]),
+                                 seen: SparseRows(offsets: [0, 1], indices: [0], values: [4]), ratingScale: 1...5, task: .rating)
+        let averaged = FactorModel(name: "svdpp", domain: domain, hyperparameters: Hyperparameters(), globalMean: 3,
+                                   userBias: [0], itemBias: [0.5, -0.5], userFactors: Matrix(rows: 1, columns: 1),
+                                   itemFactors: Matrix(rows: 2, columns: 1, storage: [1, 2]), foldIn: .ridge(lambda: 0))
+        let model = ImplicitFactorModel(averaged: averaged, rank: 1, implicitWeights: [0.2, 0.4],
+                                        implicitFactors: Matrix(rows: 2, columns: 1, storage: [0.1, 0.3]),
+                                        biasPrecision: 1, factorPrecision: [2])
+        // A new user rates a 4 and b 2: s = 1/sqrt 2, implicit bias 0.6 s, implicit factor 0.4 s.
+        let s = 1 / 2.0.squareRoot()
+        let b0 = 0.6 * s, u0 = 0.4 * s
+        var e = [4 - 3 - 0.5 - b0 - u0 * 1, 2 - 3 + 0.5 - b0 - u0 * 2]
+        let shift = (e[0] + e[1]) / (2 + 1)
+        e = e.map { $0 - shift }
+        let p = (1 * e[0] + 2 * e[1]) / (1 + 4 + 2)
+        let (bias, factors) = model.foldIn([(0, 4), (1, 2)])
+        #expect(abs(Double(bias) - (b0 + shift)) < 1e-6)
+        #expect(abs(Double(factors[0]) - (u0 + p)) < 1e-6)
+        var scores = [Float](repeating: 0, count: 2)
+        model.scoreItems(foldingIn: [(0, 4), (1, 2)], into: &scores)
+        #expect(abs(Double(scores[1]) - (3 - 0.5 + b0 + shift + (u0 + p) * 2)) < 1e-5)
+    }
+}
