@@ -10,6 +10,7 @@ public enum FoldInRatings {
     /// The pairs of `text`, in order. Every error names the pair at fault.
     ///
     /// - Parameters:
+    ///   - text: the pairs, `item:value` or (for interactions) bare items, separated by commas.
     ///   - interactions: whether values are interaction weights (positive, at most ``maximumWeight``; a bare item
     ///     means 1) rather than ratings.
     ///   - scale: the model's rating scale: a rating outside it is refused.

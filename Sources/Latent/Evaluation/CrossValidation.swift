@@ -71,7 +71,13 @@ public enum CrossValidation {
     /// timing the fit, and measures the fitted model on `split.test` with `measure` (model, test part, fit seconds).
     ///
     /// - Parameters:
+    ///   - descriptor: the model to fit.
+    ///   - splits: the train/test splits.
+    ///   - inputs: what the model needs besides the ratings (item features).
+    ///   - hyperparameters: the model's hyperparameters (defaults for those not given).
     ///   - context: the training context of every fold.
+    ///   - training: the matrix a training part is fitted on (ratings, or interactions).
+    ///   - measure: the fold's figures from the fitted model, the test part and the fit seconds.
     ///   - onFold: called after each fold with its index (from 0) and figures, e.g. to print them as they come.
     public static func run<Fold>(
         _ descriptor: ModelDescriptor, splits: [TrainTestSplit], inputs: ModelInputs = ModelInputs(),
@@ -95,8 +101,13 @@ public enum CrossValidation {
     /// Fits `descriptor` on each split's training part and measures RMSE and MAE on its test part.
     ///
     /// - Parameters:
+    ///   - descriptor: the model to fit.
+    ///   - splits: the train/test splits.
+    ///   - inputs: what the model needs besides the ratings (item features).
+    ///   - hyperparameters: the model's hyperparameters (defaults for those not given).
     ///   - duplicates: how repeated (user, item) pairs of a training part are folded.
     ///   - context: the training context of every fold (its rating scale clips the predictions).
+    ///   - onFold: called after each fold with its index (from 0) and figures.
     public static func evaluateRatings(
         _ descriptor: ModelDescriptor, splits: [TrainTestSplit], inputs: ModelInputs = ModelInputs(),
         hyperparameters: Hyperparameters = Hyperparameters(), duplicates: DuplicatePolicy = .keepLast,

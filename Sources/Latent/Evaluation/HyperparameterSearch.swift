@@ -198,11 +198,16 @@ public enum HyperparameterSearch {
     /// Measures every configuration on every split and ranks them.
     ///
     /// - Parameters:
+    ///   - descriptor: the model to search.
+    ///   - splits: the train/test splits every configuration is measured on.
     ///   - configurations: the hyperparameters to try (``SearchSpace/configurations(over:seed:)``).
     ///   - inputs: what the model needs besides the ratings (item features).
     ///   - metric: what ranks them; rating metrics fit on the ratings and clip to `context.ratingScale`, ranking
     ///     metrics fit on the interactions of `conversion` (protocol T) with no scale.
-    ///   - k, relevanceThreshold: the ranking protocol's cut-off and relevance (ranking metrics only).
+    ///   - k: the ranking protocol's cut-off K (ranking metrics only).
+    ///   - relevanceThreshold: test ratings at or above it are relevant (ranking metrics only).
+    ///   - conversion: how ratings become interactions (ranking metrics only).
+    ///   - duplicates: how repeated (user, item) pairs of a training part are folded.
     ///   - context: the seed every fit uses, and `threads`, the threads of the whole search: up to that many
     ///     configurations are measured at once, each fit getting an equal share of the threads. The result depends
     ///     on the seed and the thread count only.

@@ -66,7 +66,7 @@ public struct SGDMatrixFactorization: Sendable {
     /// Trains on `data`.
     ///
     /// The ratings are cut into a G x G grid of blocks by user group and item group (groups balanced by rating
-    /// count, seeded; G from the size of the data, see ``gridSize(ratings:users:items:)``). Sub-epoch s runs the G
+    /// count, seeded; G from the size of the data, see `gridSize(ratings:users:items:)`). Sub-epoch s runs the G
     /// blocks (g, (g + s) mod G), which share no user and no item, split among `context.threads` threads: no two
     /// threads touch the same factors (LibMF's blocked scheme), and since the blocks of a sub-epoch are
     /// independent, the model depends on the seed and the grid, not on the thread count. Adaptive optimizers run

@@ -197,7 +197,7 @@ public struct NetworkLayout: Sendable, Equatable {
         return p
     }
 
-    /// The forward pass: writes each layer's pre-activations z and activations a into `z` and `a` (``unitCount``
+    /// The forward pass: writes each layer's pre-activations z and activations a into `z` and `a` (`unitCount`
     /// entries each, layer after layer) and returns a pointer to the output activations inside `a`.
     @discardableResult
     func forward<T: NeuralScalar>(parameters: UnsafePointer<T>, input: UnsafePointer<T>,
@@ -217,9 +217,9 @@ public struct NetworkLayout: Sendable, Equatable {
         return a + (unit - outputSize)
     }
 
-    /// Backpropagation: given d loss / d output in `delta` (the output size) and the z and a of ``forward``, adds
+    /// Backpropagation: given d loss / d output in `delta` (the output size) and the z and a of `forward`, adds
     /// the parameter gradient into `gradient` and, when `inputGradient` is given, writes d loss / d input there.
-    /// `scratch` needs ``unitCount`` entries.
+    /// `scratch` needs `unitCount` entries.
     func backward<T: NeuralScalar>(parameters: UnsafePointer<T>, input: UnsafePointer<T>,
                                           z: UnsafePointer<T>, a: UnsafePointer<T>, outputGradient: UnsafePointer<T>,
                                           gradient: UnsafeMutablePointer<T>, inputGradient: UnsafeMutablePointer<T>?,

@@ -63,6 +63,7 @@ public enum SparkALS {
     /// `regParam` (Spark multiplies that `regParam` by the user's count, Latent's rule does not).
     ///
     /// - Parameters:
+    ///   - folder: the folder Spark saved the ALS model in.
     ///   - ratings: the ratings Spark trained on, whose items are each user's seen items (left out of
     ///     recommendations); nil for none.
     ///   - ratingsFile: the name of the ratings file, for errors.

@@ -1,12 +1,15 @@
 extension Recommender {
     /// The `count` best items for each of many known users at once, split over `threads` threads by disjoint user
-    /// ranges; entry n of the result is the same as ``recommend(user:count:excludeSeen:allowed:excluded:)`` for
+    /// ranges; entry n of the result is the same as `recommend(user:count:excludeSeen:allowed:excluded:)` for
     /// `users[n]`.
     ///
     /// - Parameters:
+    ///   - users: the users, by dense index.
+    ///   - count: how many items for each user.
     ///   - excludeSeen: leave out the items each user interacted with in training (the default).
     ///   - allowed: when given, only these items (dense indices) are candidates (an allow list).
     ///   - excluded: items (dense indices) never recommended (a deny list).
+    ///   - threads: the threads to split the users over; the result does not depend on it.
     public func recommend(users: [Int], count: Int, excludeSeen: Bool = true, allowed: Set<Int>? = nil,
                           excluded: Set<Int> = [], threads: Int = 1) -> [[TopK.Entry]] {
         let itemCount = domain.items.count

@@ -30,6 +30,8 @@ extension Recommender {
     /// The `count` best items for the known user `user`, best first.
     ///
     /// - Parameters:
+    ///   - user: the user, by dense index.
+    ///   - count: how many items.
     ///   - excludeSeen: leave out the items the user rated in training (the default).
     ///   - allowed: when given, only these items (dense indices) are candidates.
     ///   - excluded: items (dense indices) never recommended.

@@ -109,7 +109,10 @@ extension NotesExample {
     ///   - descriptor: the model to train; nil trains the notes' mean-normalized factorization, whose defaults
     ///     `hyperparameters` may override (factors, iterations, learning-rate, regularization, ...).
     ///   - inputs: what the model learns from besides the ratings (the movies' features, for `content`).
+    ///   - hyperparameters: the model's hyperparameters.
     ///   - relatedCount: how many related movies to list for each movie.
+    ///   - metric: how related movies are found.
+    ///   - context: the seed and thread count (the rating scale is the example's).
     public func run(model descriptor: ModelDescriptor? = nil, inputs: ModelInputs = ModelInputs(),
                     hyperparameters: Hyperparameters = Hyperparameters(),
                     relatedCount: Int = 2, metric: SimilarityMetric = .euclidean,
