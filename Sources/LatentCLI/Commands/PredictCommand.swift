@@ -18,22 +18,14 @@ struct PredictCommand: ParsableCommand {
     @Option(help: "The item's identifier.") var item: String
     @Flag(help: "Print one JSON object: {\"user\", \"item\", \"prediction\", \"known_user\", \"known_item\"}.") var json = false
 
-    struct Output: Encodable {
-        var user: String
-        var item: String
-        var prediction: Double
-        var known_user: Bool
-        var known_item: Bool
-    }
-
     func run() throws {
         let console = Console.current
         let m = try ModelRegistry.load(from: URL(fileURLWithPath: model))
         let knownUser = m.domain.users.contains(user), knownItem = m.domain.items.contains(item)
         let prediction = m.predict(user: user, item: item)
         if json {
-            console.line(try jsonLine(Output(user: user, item: item, prediction: prediction.shortestDouble,
-                                             known_user: knownUser, known_item: knownItem)))
+            console.line(try jsonLine(PredictionReport(user: user, item: item, prediction: prediction,
+                                                       knownUser: knownUser, knownItem: knownItem)))
         } else {
             console.line(fixed(prediction, 4))
         }
