@@ -2,13 +2,14 @@ import ArgumentParser
 import Latent
 
 /// The `latent` command: train, evaluate and use latent-factor recommenders from files.
-public struct LatentCommand: ParsableCommand {
+public struct LatentCommand: AsyncParsableCommand {
     public static let configuration = CommandConfiguration(
         commandName: "latent",
         abstract: "Train, evaluate and serve latent-factor recommenders.",
         subcommands: [
             DemoCommand.self, TrainCommand.self, EvaluateCommand.self, PredictCommand.self, RecommendCommand.self,
             SimilarCommand.self, InfoCommand.self, ModelsCommand.self, GenerateCommand.self, GradcheckCommand.self,
+            ServeCommand.self,
         ]
     )
 

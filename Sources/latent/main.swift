@@ -1,3 +1,3 @@
 import LatentCLI
 
-LatentCommand.main()
+await LatentCommand.main()

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import Latent
+import LatentServer
 
 /// `latent train`: read a rating file, fit a model, save it.
 struct TrainCommand: ParsableCommand {
@@ -11,17 +12,27 @@ struct TrainCommand: ParsableCommand {
             Reads --data, trains --model with its default hyperparameters except those given, and writes the model to \
             --output atomically. A bad line stops everything with its file and line number, and no model is written.
 
+            With --db, the ratings stored by `latent serve` are added (after the file's, so a stored rating of the same \
+            user and item wins): serve, collect, retrain, then reload the server (SIGHUP or POST /admin/reload).
+
             Example: latent train --data ml-100k/u1.base --model biased-mf --factors 50 --output u1.latent
                      latent train --data ml-100k/u1.base --model content --item-features ml-100k/u.item --output c.latent
+                     latent train --data ml-100k/u1.base --db latent.sqlite --model biased-mf --output u1.latent
             """)
 
-    @Option(help: "The rating file.") var data: String
+    @Option(help: "The rating file.") var data: String?
+    @Option(help: ArgumentHelp("The SQLite database of `latent serve`: its stored ratings are trained on too.", valueName: "file"))
+    var db: String?
     @Option(help: "The model to train (see `latent models`).") var model: String
     @Option(help: "Where to save the trained model.") var output: String
     @OptionGroup(title: "Reading") var reading: DataOptions
     @OptionGroup(title: "Hyperparameters") var hyperparameters: HyperparameterOptions
     @OptionGroup(title: "Model inputs") var inputs: ModelInputOptions
     @OptionGroup(title: "Run") var execution: RunOptions
+
+    func validate() throws {
+        guard data != nil || db != nil else { throw ValidationError("give --data, --db or both") }
+    }
 
     func run() throws {
         let console = Console.current
@@ -32,7 +43,16 @@ struct TrainCommand: ParsableCommand {
         let features = try inputs.readItemFeatures()
         _ = try inputs.interactionConversion()
 
-        let (ratings, report) = try reading.read(data)
+        var ratings = RatingSet()
+        var skipped = 0
+        if let data {
+            let (set, report) = try reading.read(data)
+            ratings = set
+            skipped = report.skippedLines
+        }
+        let stored = try db.map(Self.storedRatings) ?? []
+        for r in stored { ratings.append(user: r.user, item: r.item, value: r.value) }
+        guard !ratings.isEmpty else { throw ValidationError("no ratings to train on in \([data, db].compactMap { $0 }.joined(separator: " and "))") }
         let (set, interactions) = try inputs.trainingData(ratings, for: descriptor)
         let matrix = RatingMatrix(set, duplicates: reading.duplicates)
         let bar = execution.progressBar("training \(descriptor.name)")
@@ -52,6 +72,12 @@ struct TrainCommand: ParsableCommand {
         let fitSeconds = seconds(since: start)
         try trained.save(to: URL(fileURLWithPath: output))
         console.line("trained \(descriptor.name) on \(matrix.userCount) users, \(matrix.itemCount) items, \(matrix.count) \(interactions ? "interactions" : "ratings") "
-            + "(\(matrix.duplicateCount) duplicates folded, \(report.skippedLines) lines skipped) in \(fixed(fitSeconds, 2)) s; saved \(output)")
+            + "(\(db == nil ? "" : "\(stored.count) from the database, ")\(matrix.duplicateCount) duplicates folded, \(skipped) lines skipped) in \(fixed(fitSeconds, 2)) s; saved \(output)")
+    }
+
+    /// The ratings stored in the service's database at `path`, which must exist.
+    static func storedRatings(_ path: String) throws -> [StoredRating] {
+        guard FileManager.default.fileExists(atPath: path) else { throw ValidationError("no database at \(path)") }
+        return try RatingStore(path: path).allRatings()
     }
 }
