@@ -68,13 +68,15 @@ public enum LatentServer {
 
     /// Runs the service until SIGINT or SIGTERM, then finishes the requests in flight and returns.
     public static func run(_ options: Options) async throws {
-        var logger = Logger(label: "latent.serve")
-        logger.logLevel = options.logLevel
+        var configured = Logger(label: "latent.serve")
+        configured.logLevel = options.logLevel
+        let logger = configured
         let catalog = try options.itemsPath.map { try ItemCatalog.read(URL(fileURLWithPath: $0)) }
         let service = try RecommenderService(modelPath: options.modelPath, databasePath: options.databasePath, catalog: catalog)
         let token = try options.tokenPath.map(readToken)
         let health = try service.health()
-        logger.notice("serving \(health.model) (\(health.users) users, \(health.items) items) from \(options.modelPath); \(health.ratingsStored) stored ratings in \(options.databasePath) (journal \(try service.store.journalMode())); writes \(token == nil ? "open" : "need the bearer token")")
+        let journal = try service.store.journalMode()
+        logger.notice("serving \(health.model) (\(health.users) users, \(health.items) items) from \(options.modelPath); \(health.ratingsStored) stored ratings in \(options.databasePath) (journal \(journal)); writes \(token == nil ? "open" : "need the bearer token")")
         let app = application(service: service, settings: ServerSettings(token: token, bodyLimit: options.bodyLimit),
                               host: options.host, port: options.port, logger: logger, reloadOnHangup: true,
                               onServerRunning: { port in logger.notice("listening on http://\(options.host):\(port)/") })

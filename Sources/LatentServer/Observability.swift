@@ -12,12 +12,12 @@ public final class ServiceMetrics: Sendable {
     public let registry: PrometheusCollectorRegistry
     let factory: PrometheusMetricsFactory
     // swift-metrics unregisters a metric when its object goes away: keep one per label set.
-    private let perRoute = Locked<[String: (requests: Counter, latency: Metrics.Timer)]>([:])
-    private let ratingsStored: Gauge
-    private let modelUsers: Gauge
-    private let modelItems: Gauge
-    private let foldedUsers: Gauge
-    private let generation: Gauge
+    private let perRoute = Locked<[String: (requests: Metrics.Counter, latency: Metrics.Timer)]>([:])
+    private let ratingsStored: Metrics.Gauge
+    private let modelUsers: Metrics.Gauge
+    private let modelItems: Metrics.Gauge
+    private let foldedUsers: Metrics.Gauge
+    private let generation: Metrics.Gauge
 
     /// Metrics in a new registry.
     public init() {
@@ -29,11 +29,11 @@ public final class ServiceMetrics: Sendable {
             .milliseconds(250), .milliseconds(500), .seconds(1), .seconds(2.5),
         ]
         factory = f
-        ratingsStored = Gauge(label: "latent_ratings_stored", factory: f)
-        modelUsers = Gauge(label: "latent_model_users", factory: f)
-        modelItems = Gauge(label: "latent_model_items", factory: f)
-        foldedUsers = Gauge(label: "latent_folded_users", factory: f)
-        generation = Gauge(label: "latent_model_generation", factory: f)
+        ratingsStored = Metrics.Gauge(label: "latent_ratings_stored", factory: f)
+        modelUsers = Metrics.Gauge(label: "latent_model_users", factory: f)
+        modelItems = Metrics.Gauge(label: "latent_model_items", factory: f)
+        foldedUsers = Metrics.Gauge(label: "latent_folded_users", factory: f)
+        generation = Metrics.Gauge(label: "latent_model_generation", factory: f)
     }
 
     /// Counts one request and records its latency.
@@ -44,7 +44,7 @@ public final class ServiceMetrics: Sendable {
             entry = perRoute.update { table in
                 if let existing = table[key] { return existing }
                 let dimensions = [("route", route), ("method", method), ("status", String(status))]
-                let made = (requests: Counter(label: "http_requests_total", dimensions: dimensions, factory: factory),
+                let made = (requests: Metrics.Counter(label: "http_requests_total", dimensions: dimensions, factory: factory),
                             latency: Metrics.Timer(label: "http_request_duration_seconds", dimensions: dimensions, factory: factory))
                 table[key] = made
                 return made

@@ -22,8 +22,9 @@ public final class RecommenderService: Sendable {
     /// database already holds are kept) and folds every stored user in.
     public init(modelPath: String, databasePath: String, catalog: ItemCatalog? = nil) throws {
         let model = try ModelRegistry.load(from: URL(fileURLWithPath: modelPath))
-        store = try RatingStore(path: databasePath)
+        let store = try RatingStore(path: databasePath)
         if let catalog { try store.seed(Catalog.entries(of: catalog)) }
+        self.store = store
         self.modelPath = modelPath
         current = Locked(Snapshot.build(model: model, modelPath: modelPath, generation: 1, ratings: try store.allRatings(),
                                         catalog: Catalog(try store.catalog())))

@@ -111,7 +111,7 @@ public enum Routes {
         }
         router.get("/predict") { request, _ in
             let q = request.uri.queryParameters
-            guard let user = q["user"].map(String.init), !user.isEmpty, let item = q["item"].map(String.init), !item.isEmpty else {
+            guard let user = q["user"].map({ String($0) }), !user.isEmpty, let item = q["item"].map({ String($0) }), !item.isEmpty else {
                 throw ServiceError.badRequest("give both query parameters 'user' and 'item'")
             }
             return try json(service.predict(user: user, item: item))

@@ -51,7 +51,7 @@ struct RatingWriteTests {
             _ = try await client.execute(uri: "/users/u1/ratings", method: .post, body: body(#"[{"item": "i4", "rating": 2}]"#))
             let after = try await client.execute(uri: "/users/u1/recommendations", method: .get)
             #expect(try after.itemIDs() == ["i9"])
-            let expected = f.model.recommend(f.model.foldIn([("i4", 2)], addingTo: "u1"), count: 10)
+            let expected: [ScoredID] = f.model.recommend(f.model.foldIn([("i4", 2)], addingTo: "u1"), count: 10)
             let scores = try #require(try after.object()["items"] as? [[String: Any]]).map { $0["score"] as? Double }
             #expect(scores == expected.map { $0.score.shortestDouble })
             let ratings = try await client.execute(uri: "/users/u1/ratings", method: .get).object()

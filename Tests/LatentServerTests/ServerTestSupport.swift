@@ -50,7 +50,7 @@ struct Fixture {
     /// biased-mf with 3 factors on the two-taste ratings, scale 1 to 5.
     static func train(seed: UInt64, factors: Int = 3) throws -> any Recommender {
         let descriptor = try ModelRegistry.descriptor(named: "biased-mf")
-        let h = try Hyperparameters(assignments: ["factors=\(factors)", "epochs=60"], over: [:])
+        let h = Hyperparameters(["factors": "\(factors)", "epochs": "60"])
         return try descriptor.fit(RatingMatrix(ratings()), hyperparameters: h,
                                   context: TrainingContext(seed: seed, threads: 1, ratingScale: 1...5))
     }
