@@ -46,8 +46,7 @@ struct BenchOptions {
 
     /// The hyperparameters for `descriptor`: the shared ones it has, then its own.
     func hyperparameters(for descriptor: ModelDescriptor) -> Hyperparameters {
-        let known = Set(descriptor.parameters.map(\.name))
-        var values = shared.filter { known.contains($0.key) }
+        var values = shared.filter { descriptor.accepts($0.key) }
         for (k, v) in perModel[descriptor.name] ?? [:] { values[k] = v }
         return Hyperparameters(values)
     }

@@ -71,8 +71,7 @@ func runRankingBenchmark(arguments: [String]) {
     for name in models {
         do {
             let descriptor = try ModelRegistry.descriptor(named: name)
-            let known = Set(descriptor.parameters.map(\.name))
-            let h = Hyperparameters(values.filter { known.contains($0.key) })
+            let h = Hyperparameters(values.filter { descriptor.accepts($0.key) })
             let report = try RankingProtocol.crossValidate(
                 model: descriptor, hyperparameters: h, splits: splits.map(\.1), k: k, relevanceThreshold: 4,
                 context: TrainingContext(seed: seed, threads: threads))
@@ -89,9 +88,8 @@ func runRankingBenchmark(arguments: [String]) {
     for name in models {
         do {
             let descriptor = try ModelRegistry.descriptor(named: name)
-            let known = Set(descriptor.parameters.map(\.name))
             let model = try descriptor.fit(RatingMatrix(first.1.train.interactions()),
-                                           hyperparameters: Hyperparameters(values.filter { known.contains($0.key) }),
+                                           hyperparameters: Hyperparameters(values.filter { descriptor.accepts($0.key) }),
                                            context: TrainingContext(seed: seed, threads: threads))
             let recs = model.recommend(foldingIn: foldIn.map { (item: $0, value: Float(1)) }, count: 10)
             let overlap = Set(recs.map(\.id)).intersection(foldIn)

@@ -48,7 +48,7 @@ enum RatingsBenchmark {
             splits.append((n, RatingMatrix(train), test))
         }
         let descriptors = try options.models.map { try ModelRegistry.descriptor(named: $0) }
-        for name in options.shared.keys.sorted() where !descriptors.contains(where: { $0.parameters.contains { $0.name == name } }) {
+        for name in options.shared.keys.sorted() where !descriptors.contains(where: { $0.accepts(name) }) {
             throw BenchError.usage("no listed model has the hyperparameter '\(name)'")
         }
         var rows: [Row] = []

@@ -57,7 +57,9 @@ public final class RecommenderService: Sendable {
         } else {
             throw ServiceError.notFound("user '\(user)' has no ratings in the model or the store")
         }
-        return ItemListReport(user: user, recommendations: entries.map { ScoredID(id: items[$0.index], score: $0.score) },
+        // Scores clipped to the rating scale, as the library's recommend(user:) gives them.
+        let clip = s.model.domain
+        return ItemListReport(user: user, recommendations: entries.map { ScoredID(id: items[$0.index], score: clip.clip($0.score)) },
                               titles: nil).titled(by: s.catalog)
     }
 

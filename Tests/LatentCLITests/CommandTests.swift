@@ -210,7 +210,9 @@ struct HyperparameterTests {
         let unknown = try #require(errorMessage(base + ["--set", "nonsense=1"]))
         #expect(unknown.contains("unknown hyperparameter 'nonsense'"))
         #expect(unknown.contains("factors"))
-        #expect(errorMessage(base + ["--iterations", "5"])?.contains("unknown hyperparameter 'iterations'") == true)
+        #expect(errorMessage(base + ["--alpha", "5"])?.contains("unknown hyperparameter 'alpha'") == true)
+        // One name per concept: --epochs is --iterations, and giving both with different values is an error.
+        #expect(errorMessage(base + ["--iterations", "5", "--epochs", "6"])?.contains("is given twice") == true)
         #expect(errorMessage(base + ["--set", "oops"])?.contains("is not of the form name=value") == true)
         // A bad value is found when the model reads it.
         let dir = temporaryDirectory()
@@ -286,6 +288,26 @@ struct EvaluateAndToolsTests {
             #expect(out.contains(d.name))
             for p in d.parameters { #expect(out.contains(p.name)) }
         }
+    }
+
+    @Test("models --json gives every model's task and hyperparameters; models NAME describes one")
+    func modelsJSON() throws {
+        let out = try runLatent(["models", "--json"]).output
+        let list = try #require(try JSONSerialization.jsonObject(with: Data(out.utf8)) as? [[String: Any]])
+        #expect(list.compactMap { $0["name"] as? String } == ModelRegistry.names)
+        let als = try #require(list.first { $0["name"] as? String == "als" })
+        #expect(als["task"] as? String == "rating")
+        let parameters = try #require(als["hyperparameters"] as? [[String: Any]])
+        let iterations = try #require(parameters.first { $0["name"] as? String == "iterations" })
+        #expect(iterations["type"] as? String == "int")
+        #expect(iterations["default"] as? String == "6")
+        #expect(iterations["range"] as? String == "0...100000")
+        #expect(iterations["aliases"] as? [String] == ["epochs", "sweeps"])
+        #expect(iterations["meaning"] is String)
+        let one = try runLatent(["models", "ease"]).output
+        #expect(one.hasPrefix("ease  (ranking)"))
+        #expect(one.contains("regularization") && one.contains("lambda") && !one.contains("implicit-als"))
+        #expect(errorMessage(["models", "nonsense"])?.contains("unknown model 'nonsense'") == true)
     }
 
     @Test("generate writes a seeded synthetic file that trains")

@@ -53,12 +53,12 @@ import Testing
         let (train, test) = Self.data()
         var config = BayesianMatrixFactorization.defaults
         config.factors = 4
-        config.sweeps = 120
+        config.iterations = 120
         config.keptSamples = 50
         let model = try config.fit(train, context: TrainingContext(seed: 3))
         #expect(model.factorCount == 4 * 50)
         let bayes = model.evaluateRatings(on: test).rmse
-        let biases = Baselines.biases(train).evaluateRatings(on: test).rmse
+        let biases = BiasBaseline.defaults.fit(train).evaluateRatings(on: test).rmse
         #expect(bayes < 0.8 * biases)
         let again = try config.fit(train, context: TrainingContext(seed: 3))
         #expect(again.userFactors == model.userFactors && again.itemBias == model.itemBias)
@@ -66,7 +66,7 @@ import Testing
 
     @Test func burnInMustLeaveSamples() {
         var config = BayesianMatrixFactorization.defaults
-        config.sweeps = 10
+        config.iterations = 10
         config.burnIn = 10
         #expect(throws: TrainingError.self) { try config.fit(Self.data().train) }
     }

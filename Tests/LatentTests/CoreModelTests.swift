@@ -64,7 +64,7 @@ import Testing
         let data = RatingMatrix(RatingSet([("u", "x", 5), ("u", "y", 1)]))
         var config = SGDMatrixFactorization.biasedDefaults
         config.factors = 2
-        config.epochs = 400
+        config.iterations = 400
         config.learningRate = 0.05
         config.decay = 1
         config.userRegularization = 0
@@ -223,7 +223,7 @@ import Testing
     @Test func theModelDoesNotDependOnTheThreadCount() throws {
         var config = SGDMatrixFactorization.biasedDefaults
         config.factors = 8
-        config.epochs = 5
+        config.iterations = 5
         config.grid = 4
         let one = try config.fit(Self.data(), context: TrainingContext(seed: 9, threads: 1))
         let two = try config.fit(Self.data(), context: TrainingContext(seed: 9, threads: 2))
@@ -254,7 +254,7 @@ import Testing
         for u in 1...6 { for i in 1...5 where (u + i) % 4 != 0 { triples.append(("u\(u)", "i\(i)", Float(u) * Float(i) / 6)) } }
         var config = SGDMatrixFactorization.plainDefaults
         config.factors = 1
-        config.epochs = 3000
+        config.iterations = 3000
         config.learningRate = 0.02
         config.decay = 1
         config.userRegularization = 0
@@ -280,13 +280,13 @@ import Testing
             objective.value(at: (m.userFactors.storage + m.itemFactors.storage + m.userBias + m.itemBias).map(Double.init))
         }
         var start = config
-        start.epochs = 0
+        start.iterations = 0
         start.solver = .lbfgs
         let initial = cost(try start.fit(data))
         for (solver, iterations, rate) in [(SGDMatrixFactorization.Solver.gd, 200, Float(0.002)), (.lbfgs, 100, 0)] {
             var c = config
             c.solver = solver
-            c.epochs = iterations
+            c.iterations = iterations
             c.learningRate = rate > 0 ? rate : c.learningRate
             c.decay = 1
             let model = try c.fit(data)

@@ -61,8 +61,8 @@ import Testing
 
     @Test func writingIntoAMissingFolderIsATypedError() {
         let url = URL(fileURLWithPath: "/nonexistent-folder-\(UUID().uuidString)/x.txt")
-        let error = dataError { try config.write(to: url) }
-        #expect(error == .unwritable(file: url.path, reason: "cannot create the file (No such file or directory)"))
+        #expect(throws: OutputError.cannotWrite(path: url.path, reason: "no such folder")) { try config.write(to: url) }
+        #expect(OutputError.cannotWrite(path: "x", reason: "no such folder").description == "x: cannot write the file (no such folder); nothing was changed")
     }
 }
 

@@ -87,7 +87,7 @@ func trainingRMSE(_ model: any Recommender, _ data: RatingMatrix) -> Double {
     func aUserUpdateIsTheExactRidgeSolution(weighted: Bool) throws {
         let full = syntheticRatings(users: 4, items: 6, density: 1.1, seed: 2)  // every pair rated
         #expect(full.count == 24)
-        let als = AlternatingLeastSquares(factors: 3, sweeps: 1, regularization: 0.7, biasRegularization: 0.3,
+        let als = AlternatingLeastSquares(factors: 3, iterations: 1, regularization: 0.7, biasRegularization: 0.3,
                                           weighted: weighted, weightExponent: 1, solver: .cholesky, initialScale: 0.5)
         var state = als.initialState(full, seed: 4)
         for i in 0..<full.itemCount { state.itemBias[i] = Float(i) * 0.1 - 0.2 }

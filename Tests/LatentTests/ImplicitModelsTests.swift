@@ -150,7 +150,7 @@ enum PlantedData {
                              ("c", "4", 1), ("d", "1", 1), ("d", "2", 1), ("d", "3", 1)])
         let data = RatingMatrix(set)
         let lambda: Float = 0.7
-        let model = try EASEModel.fit(data, lambda: lambda)
+        let model = try EASE(regularization: lambda).fit(data)
         let n = data.itemCount
         var g = [Double](repeating: 0, count: n * n)
         for u in 0..<data.userCount {
@@ -175,7 +175,7 @@ enum PlantedData {
     }
 
     @Test func easeRoundTripsThroughAModelFile() throws {
-        let model = try EASEModel.fit(RatingMatrix(PlantedData.make().train), lambda: 10)
+        let model = try EASE(regularization: 10).fit(RatingMatrix(PlantedData.make().train))
         let url = TestData.temporaryDirectory().appendingPathComponent("ease.latent")
         try model.save(to: url)
         let loaded = try #require(try ModelRegistry.load(from: url) as? EASEModel)

@@ -61,4 +61,38 @@ import Testing
         c.kind = "quantum"
         #expect(throws: ModelFileError.unknownKind("quantum")) { try ModelRegistry.model(from: c) }
     }
+
+    /// Files written before hyperparameters were renamed (`sweeps`, `lambda`) and before the task was stored: an
+    /// `als` model (2 sweeps, 1 factor) and an `ease` model (lambda 2) trained by that build on a 2-user, 3-item file.
+    static let oldALS = """
+        TEFURU5UTUYBAAAA3wIAAAAAAAAHAAAAZmFjdG9ycwMAAABhbHMIAAAAEwAAAGJpYXMtcmVndWxhcml6YXRpb24DAAAAMC4zBwAA
+        AGZhY3RvcnMBAAAAMQoAAABpbml0LXNjYWxlAwAAADAuMQ4AAAByZWd1bGFyaXphdGlvbgMAAAAxLjIGAAAAc29sdmVyCAAAAGNo
+        b2xlc2t5BgAAAHN3ZWVwcwEAAAAyDwAAAHdlaWdodC1leHBvbmVudAMAAAAwLjUIAAAAd2VpZ2h0ZWQEAAAAdHJ1ZQ4AAAABDAAA
+        AGRvbWFpbi5pdGVtcwMAAAAAAAAAAQAAAHgBAAAAeQEAAAB6AQwAAABkb21haW4udXNlcnMCAAAAAAAAAAEAAABhAQAAAGICDAAA
+        AGRvbWFpbi5zY2FsZQIAAAAAAAAAAACAPwAAoEACEgAAAGRvbWFpbi5zZWVuLnZhbHVlcwQAAAAAAAAAAACAQAAAAEAAAKBAAACA
+        PwINAAAAZm9sZF9pbi5yaWRnZQEAAAAAAAAAkML1PQIJAAAAaXRlbV9iaWFzAwAAAAAAAAAfoqI/pssdv2mL0L8CDAAAAGl0ZW1f
+        ZmFjdG9ycwMAAAAAAAAA+DoSPD2AFDkRuyS8AgIAAABtdQEAAAAAAAAAMII9QAIJAAAAdXNlcl9iaWFzAgAAAAAAAACZmSO+KPsg
+        PgIMAAAAdXNlcl9mYWN0b3JzAgAAAAAAAADA63C6UzfKPAMRAAAAZG9tYWluLnNlZW4uaXRlbXMEAAAAAAAAAAAAAAABAAAAAAAA
+        AAIAAAAEEwAAAGRvbWFpbi5zZWVuLm9mZnNldHMDAAAAAAAAAAAAAAAAAAAAAgAAAAAAAAAEAAAAAAAAAAQSAAAAaXRlbV9mYWN0
+        b3JzLnNoYXBlAgAAAAAAAAADAAAAAAAAAAEAAAAAAAAABBIAAAB1c2VyX2ZhY3RvcnMuc2hhcGUCAAAAAAAAAAIAAAAAAAAAAQAA
+        AAAAAABr9SS2hlGHUA==
+        """.filter { !$0.isWhitespace }
+    static let oldEASE = """
+        TEFURU5UTUYBAAAAlwEAAAAAAAAEAAAAZWFzZQQAAABlYXNlAgAAAAYAAABsYW1iZGEDAAAAMi4wCAAAAHdlaWdodGVkBQAAAGZh
+        bHNlCAAAAAEMAAAAZG9tYWluLml0ZW1zAwAAAAAAAAABAAAAeAEAAAB5AQAAAHoBDAAAAGRvbWFpbi51c2VycwIAAAAAAAAAAQAA
+        AGEBAAAAYgIBAAAAYgkAAAAAAAAAAAAAAOmiiz7poos+q6qqPgAAAACMLrq9q6qqPowuur0AAAAAAhIAAABkb21haW4uc2Vlbi52
+        YWx1ZXMEAAAAAAAAAAAAgD8AAIA/AACAPwAAgD8CCgAAAHBvcHVsYXJpdHkDAAAAAAAAAAAAgD8AAAA/AAAAPwMRAAAAZG9tYWlu
+        LnNlZW4uaXRlbXMEAAAAAAAAAAAAAAABAAAAAAAAAAIAAAAEBwAAAGIuc2hhcGUCAAAAAAAAAAMAAAAAAAAAAwAAAAAAAAAEEwAA
+        AGRvbWFpbi5zZWVuLm9mZnNldHMDAAAAAAAAAAAAAAAAAAAAAgAAAAAAAAAEAAAAAAAAAM4n7SUKBl4D
+        """.filter { !$0.isWhitespace }
+
+    @Test func filesWrittenBeforeTheRenamesStillLoad() throws {
+        let als = try ModelRegistry.model(from: ModelFile.decode([UInt8](try #require(Data(base64Encoded: Self.oldALS)))))
+        #expect(als.hyperparameters.values["iterations"] == "2")
+        #expect(als.hyperparameters.values["sweeps"] == nil)
+        #expect(als.predict(user: "a", item: "z") == 1.1720601)  // what the old build predicted
+        let ease = try ModelRegistry.model(from: ModelFile.decode([UInt8](try #require(Data(base64Encoded: Self.oldEASE)))))
+        #expect(ease.hyperparameters.values["regularization"] == "2.0")
+        #expect(ease.predict(user: "a", item: "z") == 0.18181819)
+    }
 }

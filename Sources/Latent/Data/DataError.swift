@@ -9,8 +9,6 @@ public indirect enum DataError: Error, Equatable, CustomStringConvertible {
     case noValidLines(file: String, skipped: Int, first: DataError)
     /// A file that cannot be opened or read.
     case unreadable(file: String, reason: String)
-    /// A file that cannot be written (nothing is left at its path).
-    case unwritable(file: String, reason: String)
 
     public var description: String {
         switch self {
@@ -18,15 +16,15 @@ public indirect enum DataError: Error, Equatable, CustomStringConvertible {
         case let .empty(file): return "\(file): the file has no ratings"
         case let .noValidLines(file, skipped, first):
             return "\(file): none of the \(skipped) data line\(skipped == 1 ? " is" : "s is") valid; the first error: \(first)"
-        case let .unreadable(file, reason), let .unwritable(file, reason): return "\(file): \(reason)"
+        case let .unreadable(file, reason): return "\(file): \(reason)"
         }
     }
 
     /// The file the error is about.
     public var file: String {
         switch self {
-        case let .malformed(file, _, _, _), let .empty(file), let .noValidLines(file, _, _), let .unreadable(file, _),
-             let .unwritable(file, _): return file
+        case let .malformed(file, _, _, _), let .empty(file), let .noValidLines(file, _, _), let .unreadable(file, _):
+            return file
         }
     }
 

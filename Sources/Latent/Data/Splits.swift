@@ -25,6 +25,18 @@ public enum Splits {
         return TrainTestSplit(train: set.subset(order[testCount...].sorted()), test: set.subset(order[..<testCount].sorted()))
     }
 
+    /// Checks k-fold sizes before any work: at least 2 folds, at most one per rating (an empty test part has no
+    /// mean error), and the folds' copies of the data (``kFold(_:folds:seed:)`` holds them all) within
+    /// ``Limits/memory``. Throws a ``LimitError`` naming the limit.
+    public static func checkKFold(count: Int, folds: Int, timestamps: Bool = false) throws {
+        guard folds >= 2 else { throw LimitError("k-fold needs at least 2 folds (got \(folds))") }
+        guard folds <= count else {
+            throw LimitError("\(folds) folds need at least \(folds) ratings, one per test part; the data have \(count)")
+        }
+        try Limits.checkMemory(Double(folds) * Double(count) * Double(12 + (timestamps ? 8 : 0) + 8),
+                               for: "\(folds) folds of \(count) ratings")
+    }
+
     /// K folds: a seeded shuffle cut into `folds` nearly equal parts; fold f tests on part f and trains on the rest.
     public static func kFold(_ set: RatingSet, folds: Int, seed: UInt64) -> [TrainTestSplit] {
         precondition(folds >= 2, "k-fold needs at least 2 folds")

@@ -31,7 +31,7 @@ public struct AlternatingLeastSquares: Sendable {
     /// The number of latent factors k.
     public var factors: Int
     /// Sweeps (each: alpha, every user, every item).
-    public var sweeps: Int
+    public var iterations: Int
     /// lambda_f, the regularization of the factors.
     public var regularization: Float
     /// lambda_b, the regularization of the biases.
@@ -46,31 +46,9 @@ public struct AlternatingLeastSquares: Sendable {
     public var initialScale: Float
 
     /// The defaults of `als`, chosen on MovieLens 100k (protocol R).
-    public static let defaults = AlternatingLeastSquares(factors: 100, sweeps: 6, regularization: 1.2,
+    public static let defaults = AlternatingLeastSquares(factors: 100, iterations: 6, regularization: 1.2,
                                                          biasRegularization: 0.3, weighted: true, weightExponent: 0.5,
                                                          solver: .cholesky, initialScale: 0.1)
-
-    /// A configuration; the fields are described above.
-    public init(factors: Int, sweeps: Int, regularization: Float, biasRegularization: Float, weighted: Bool,
-                weightExponent: Float = 1, solver: Solver, initialScale: Float) {
-        self.weightExponent = weightExponent
-        self.factors = factors
-        self.sweeps = sweeps
-        self.regularization = regularization
-        self.biasRegularization = biasRegularization
-        self.weighted = weighted
-        self.solver = solver
-        self.initialScale = initialScale
-    }
-
-    /// The hyperparameters as name-value pairs.
-    public var hyperparameters: Hyperparameters {
-        Hyperparameters([
-            "factors": "\(factors)", "sweeps": "\(sweeps)", "regularization": "\(regularization)",
-            "bias-regularization": "\(biasRegularization)", "weighted": "\(weighted)", "weight-exponent": "\(weightExponent)", "solver": solver.rawValue,
-            "init-scale": "\(initialScale)",
-        ])
-    }
 
     /// The state ALS works on; public so tests and callers can run single steps.
     public struct State: Sendable {
@@ -99,9 +77,9 @@ public struct AlternatingLeastSquares: Sendable {
     public func fit(_ data: RatingMatrix, context: TrainingContext = TrainingContext()) throws -> FactorModel {
         guard data.count > 0 else { throw TrainingError.emptyTrainingData }
         var state = initialState(data, seed: context.seed)
-        for sweep in 0..<sweeps {
+        for sweep in 0..<iterations {
             self.sweep(&state, data, threads: context.threads)
-            context.report(TrainingProgress(stage: "sweep", step: sweep + 1, total: sweeps))
+            context.report(TrainingProgress(stage: "sweep", step: sweep + 1, total: iterations))
         }
         return FactorModel(
             name: "als", domain: ModelDomain(data, ratingScale: context.ratingScale), hyperparameters: hyperparameters,
@@ -293,39 +271,26 @@ struct SharedReadBuffer<T>: @unchecked Sendable {
     subscript(i: Int) -> T { base[i] }
 }
 
-extension AlternatingLeastSquares {
-    /// A configuration read from name-value hyperparameters over the defaults.
-    public init(_ h: Hyperparameters, defaults d: AlternatingLeastSquares = .defaults) throws {
-        let lambda = try h.float("regularization", default: d.regularization)
-        self.init(
-            factors: try h.int("factors", default: d.factors, in: 1...10_000),
-            sweeps: try h.int("sweeps", default: d.sweeps, in: 0...100_000),
-            regularization: lambda,
-            biasRegularization: try h.float("bias-regularization", default: h.values["regularization"] == nil ? d.biasRegularization : lambda),
-            weighted: try h.bool("weighted", default: d.weighted),
-            weightExponent: try h.float("weight-exponent", default: d.weightExponent, in: 0...2),
-            solver: Solver(rawValue: try h.string("solver", default: d.solver.rawValue, allowed: Solver.allCases.map(\.rawValue)))!,
-            initialScale: try h.float("init-scale", default: d.initialScale, in: 0...10))
-    }
+extension AlternatingLeastSquares: ModelConfiguration {
+    public static let parameters: [Hyperparameter<Self>] = [
+        .init("factors", \.factors, in: 1...10_000, "number of latent factors k"),
+        .init("iterations", \.iterations, in: 0...100_000, "alternating sweeps (users, then items)"),
+        .init("regularization", \.regularization, also: [\.biasRegularization],
+              "lambda_f on the factors (times the row's count when weighted); also lambda_b unless that is given"),
+        .init("bias-regularization", \.biasRegularization, "lambda_b on the biases"),
+        .init("weighted", \.weighted, "multiply the lambdas by n^weight-exponent, n the row's number of ratings"),
+        .init("weight-exponent", \.weightExponent, in: 0...2, "e in lambda * n^e when weighted (1: ALS-WR, lambda * n_u)"),
+        .init("solver", \.solver, "cholesky (exact (k+1)x(k+1) solve) or coordinate (the notes' closed-form coordinate updates)"),
+        .init("init-scale", \.initialScale, in: 0...10, "standard deviation of the initial factors"),
+    ]
 }
+
+extension AlternatingLeastSquares.Solver: HyperparameterChoice {}
 
 extension ModelDescriptor {
     /// `als`: alternating least squares with biases.
     public static let als = ModelDescriptor(
         name: "als", summary: "alternating least squares with biases: r ~ alpha + b_u + b_i + p_u.q_i, exact row solves",
-        task: .rating,
-        parameters: [
-            ParameterSpec("factors", "\(AlternatingLeastSquares.defaults.factors)", "number of latent factors k"),
-            ParameterSpec("sweeps", "\(AlternatingLeastSquares.defaults.sweeps)", "alternating sweeps (users, then items)"),
-            ParameterSpec("regularization", "\(AlternatingLeastSquares.defaults.regularization)", "lambda_f on the factors (times the row's count when weighted)"),
-            ParameterSpec("bias-regularization", "\(AlternatingLeastSquares.defaults.biasRegularization)", "lambda_b on the biases (defaults to regularization when that is given)"),
-            ParameterSpec("weighted", "\(AlternatingLeastSquares.defaults.weighted)", "multiply the lambdas by n^weight-exponent, n the row's number of ratings"),
-            ParameterSpec("weight-exponent", "\(AlternatingLeastSquares.defaults.weightExponent)", "e in lambda * n^e when weighted (1: ALS-WR, lambda * n_u)"),
-            ParameterSpec("solver", "cholesky", "cholesky (exact (k+1)x(k+1) solve) or coordinate (the notes' closed-form coordinate updates)"),
-            ParameterSpec("init-scale", "\(AlternatingLeastSquares.defaults.initialScale)", "standard deviation of the initial factors"),
-        ]
-    ) { data, h, context in
-        try AlternatingLeastSquares(h).fit(data, context: context)
-    }.withRestarts()
+        task: .rating, defaults: AlternatingLeastSquares.defaults
+    ).withRestarts()
 }
-

@@ -19,8 +19,8 @@ import Foundation
 public struct BPR: Sendable {
     /// The number of latent factors k.
     public var factors: Int
-    /// Passes over the interactions (each draws one triple per interaction).
-    public var epochs: Int
+    /// Passes over the interactions (epochs, each drawing one triple per interaction).
+    public var iterations: Int
     /// The step eta.
     public var learningRate: Float
     /// lambda, the regularization of factors and biases.
@@ -31,24 +31,8 @@ public struct BPR: Sendable {
     public var initialScale: Float
 
     /// The defaults, chosen on a validation split carved from MovieLens 100k `u1.base`.
-    public static let defaults = BPR(factors: 64, epochs: 100, learningRate: 0.02, regularization: 0.02, itemBias: true,
+    public static let defaults = BPR(factors: 64, iterations: 100, learningRate: 0.02, regularization: 0.02, itemBias: true,
                                      initialScale: 0.1)
-
-    /// A configuration; every field is described above.
-    public init(factors: Int, epochs: Int, learningRate: Float, regularization: Float, itemBias: Bool, initialScale: Float) {
-        self.factors = factors
-        self.epochs = epochs
-        self.learningRate = learningRate
-        self.regularization = regularization
-        self.itemBias = itemBias
-        self.initialScale = initialScale
-    }
-
-    /// The hyperparameters as name-value pairs.
-    public var hyperparameters: Hyperparameters {
-        Hyperparameters(["factors": "\(factors)", "epochs": "\(epochs)", "learning-rate": "\(learningRate)",
-                         "regularization": "\(regularization)", "item-bias": "\(itemBias)", "init-scale": "\(initialScale)"])
-    }
 
     /// Trains on the interactions of `data` (every stored pair is a positive, whatever its value).
     public func fit(_ data: RatingMatrix, context: TrainingContext = TrainingContext()) throws -> FactorModel {
@@ -61,7 +45,7 @@ public struct BPR: Sendable {
         let (users, items, _) = data.triples()
         let seen = data.byUser
         let eta = learningRate, lambda = regularization, useBias = itemBias
-        for epoch in 1...max(1, epochs) where epochs > 0 {
+        for epoch in 1...max(1, iterations) where iterations > 0 {
             var loss = 0.0
             var skipped = 0
             p.storage.withUnsafeMutableBufferPointer { pp in
@@ -91,43 +75,29 @@ public struct BPR: Sendable {
                 }
             }}}
             guard loss.isFinite else { throw TrainingError.diverged(epoch: epoch, learningRate: eta) }
-            context.report(TrainingProgress(step: epoch, total: epochs, loss: loss / Double(max(1, users.count - skipped))))
+            context.report(TrainingProgress(step: epoch, total: iterations, loss: loss / Double(max(1, users.count - skipped))))
         }
-        guard p.isFinite, q.isFinite else { throw TrainingError.diverged(epoch: epochs, learningRate: eta) }
+        guard p.isFinite, q.isFinite else { throw TrainingError.diverged(epoch: iterations, learningRate: eta) }
         return FactorModel(name: "bpr", domain: ModelDomain(data, ratingScale: nil), hyperparameters: hyperparameters,
                            globalMean: 0, userBias: [], itemBias: useBias ? b : [], userFactors: p, itemFactors: q,
                            foldIn: .implicit(alpha: 1, lambda: max(regularization, 1e-3) * 100))
     }
 }
 
-extension BPR {
-    /// A configuration read from name-value hyperparameters over ``defaults``.
-    public init(_ h: Hyperparameters) throws {
-        let d = BPR.defaults
-        self.init(factors: try h.int("factors", default: d.factors, in: 1...10_000),
-                  epochs: try h.int("epochs", default: d.epochs, in: 0...100_000),
-                  learningRate: try h.float("learning-rate", default: d.learningRate, in: 1e-12...100),
-                  regularization: try h.float("regularization", default: d.regularization, in: 0...1e6),
-                  itemBias: try h.bool("item-bias", default: d.itemBias),
-                  initialScale: try h.float("init-scale", default: d.initialScale, in: 0...10))
-    }
+extension BPR: ModelConfiguration {
+    public static let parameters: [Hyperparameter<Self>] = [
+        .init("factors", \.factors, in: 1...10_000, "number of latent factors k"),
+        .init("iterations", \.iterations, in: 0...100_000, "passes (epochs), each drawing one triple per interaction"),
+        .init("learning-rate", \.learningRate, in: 1e-12...100, "SGD step"),
+        .init("regularization", \.regularization, in: 0...1e6, "lambda for factors and biases"),
+        .init("item-bias", \.itemBias, "learn an item bias b_i"),
+        .init("init-scale", \.initialScale, in: 0...10, "standard deviation of the initial factors"),
+    ]
 }
 
 extension ModelDescriptor {
     /// `bpr`: Bayesian personalized ranking by SGD over sampled triples.
     public static let bpr = ModelDescriptor(
         name: "bpr", summary: "Bayesian personalized ranking: SGD over sampled (user, positive, negative) triples",
-        task: .ranking,
-        parameters: {
-            let d = BPR.defaults
-            return [
-                ParameterSpec("factors", "\(d.factors)", "number of latent factors k"),
-                ParameterSpec("epochs", "\(d.epochs)", "passes, each drawing one triple per interaction"),
-                ParameterSpec("learning-rate", "\(d.learningRate)", "SGD step"),
-                ParameterSpec("regularization", "\(d.regularization)", "lambda for factors and biases"),
-                ParameterSpec("item-bias", "\(d.itemBias)", "learn an item bias b_i"),
-                ParameterSpec("init-scale", "\(d.initialScale)", "standard deviation of the initial factors"),
-            ]
-        }()
-    ) { data, h, context in try BPR(h).fit(data, context: context) }
+        task: .ranking, defaults: BPR.defaults)
 }

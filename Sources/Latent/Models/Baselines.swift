@@ -1,14 +1,33 @@
-/// The baselines every model must beat: the global mean, item means (mean normalization alone), and regularized user
-/// and item biases. They train into a ``FactorModel`` with no factors.
+/// The baselines every model must beat: the global mean, item means (``ItemMean``) and regularized user and item
+/// biases (``BiasBaseline``). They train into a ``FactorModel`` with no factors.
 public enum Baselines {
     /// Predicts the mean of all training ratings.
     public static func globalMean(_ data: RatingMatrix, context: TrainingContext = TrainingContext()) -> FactorModel {
         model("global-mean", data, context, Hyperparameters(), userBias: [], itemBias: [])
     }
 
-    /// Predicts each item's mean training rating mu_i (the course notes' mean normalization with no factors);
-    /// `shrinkage` pulls the means of rarely rated items toward the global mean: (sum + s mu) / (n + s).
-    public static func itemMean(_ data: RatingMatrix, shrinkage: Float = 0, context: TrainingContext = TrainingContext()) -> FactorModel {
+    static func model(_ name: String, _ data: RatingMatrix, _ context: TrainingContext, _ h: Hyperparameters,
+                      userBias: [Float], itemBias: [Float]) -> FactorModel {
+        FactorModel(name: name, domain: ModelDomain(data, ratingScale: context.ratingScale), hyperparameters: h,
+                    globalMean: data.globalMean, userBias: userBias, itemBias: itemBias,
+                    userFactors: Matrix(rows: data.userCount, columns: 0), itemFactors: Matrix(rows: data.itemCount, columns: 0),
+                    foldIn: .ridge(lambda: 0))
+    }
+}
+
+/// `item-mean`: each item's mean training rating mu_i (the course notes' mean normalization with no factors);
+/// `shrinkage` s pulls the means of rarely rated items toward the global mean: (sum + s mu) / (n + s).
+public struct ItemMean: ModelConfiguration {
+    /// s.
+    public var shrinkage: Float
+
+    public static let defaults = ItemMean(shrinkage: 0)
+    public static let parameters: [Hyperparameter<Self>] = [
+        .init("shrinkage", \.shrinkage, "pulls rare items' means toward the global mean"),
+    ]
+
+    /// Fits the item means on `data`.
+    public func fit(_ data: RatingMatrix, context: TrainingContext = TrainingContext()) -> FactorModel {
         let mu = data.globalMean
         var offsets = [Float](repeating: 0, count: data.itemCount)
         for i in 0..<data.itemCount {
@@ -16,45 +35,51 @@ public enum Baselines {
             for n in data.byItem.range(of: i) { s += Double(data.byItem.values[n] - mu) }
             offsets[i] = Float(s / (Double(data.byItem.count(of: i)) + Double(shrinkage)))
         }
-        return model("item-mean", data, context, Hyperparameters(["shrinkage": "\(shrinkage)"]), userBias: [], itemBias: offsets)
+        return Baselines.model("item-mean", data, context, hyperparameters, userBias: [], itemBias: offsets)
     }
+}
 
-    /// Regularized biases r ~ mu + b_u + b_i, fit by alternating exact updates:
-    /// b_i = sum_u (r - mu - b_u) / (lambda_i + n_i), then b_u = sum_i (r - mu - b_i) / (lambda_u + n_u).
-    public static func biases(_ data: RatingMatrix, userRegularization: Float = 15, itemRegularization: Float = 10,
-                              sweeps: Int = 10, context: TrainingContext = TrainingContext()) -> FactorModel {
+/// `baseline`: regularized biases r ~ mu + b_u + b_i, fit by alternating exact updates:
+/// b_i = sum_u (r - mu - b_u) / (lambda_i + n_i), then b_u = sum_i (r - mu - b_i) / (lambda_u + n_u).
+public struct BiasBaseline: ModelConfiguration {
+    /// lambda_u.
+    public var userBiasRegularization: Float
+    /// lambda_i.
+    public var itemBiasRegularization: Float
+    /// Alternating passes.
+    public var iterations: Int
+
+    public static let defaults = BiasBaseline(userBiasRegularization: 15, itemBiasRegularization: 10, iterations: 10)
+    public static let parameters: [Hyperparameter<Self>] = [
+        .init("bias-regularization", \.userBiasRegularization, also: [\.itemBiasRegularization], stored: false,
+              "lambda of the user and item biases"),
+        .init("user-bias-regularization", \.userBiasRegularization, aliases: ["user-regularization"], "lambda_u of the user biases"),
+        .init("item-bias-regularization", \.itemBiasRegularization, aliases: ["item-regularization"], "lambda_i of the item biases"),
+        .init("iterations", \.iterations, in: 1...1000, "alternating passes"),
+    ]
+
+    /// Fits the biases on `data`.
+    public func fit(_ data: RatingMatrix, context: TrainingContext = TrainingContext()) -> FactorModel {
         let mu = data.globalMean
         var bu = [Float](repeating: 0, count: data.userCount)
         var bi = [Float](repeating: 0, count: data.itemCount)
-        for _ in 0..<sweeps {
+        for _ in 0..<iterations {
             for i in 0..<data.itemCount {
                 var s: Double = 0
                 for n in data.byItem.range(of: i) {
                     s += Double(data.byItem.values[n] - mu - bu[Int(data.byItem.indices[n])])
                 }
-                bi[i] = Float(s / (Double(itemRegularization) + Double(data.byItem.count(of: i))))
+                bi[i] = Float(s / (Double(itemBiasRegularization) + Double(data.byItem.count(of: i))))
             }
             for u in 0..<data.userCount {
                 var s: Double = 0
                 for n in data.byUser.range(of: u) {
                     s += Double(data.byUser.values[n] - mu - bi[Int(data.byUser.indices[n])])
                 }
-                bu[u] = Float(s / (Double(userRegularization) + Double(data.byUser.count(of: u))))
+                bu[u] = Float(s / (Double(userBiasRegularization) + Double(data.byUser.count(of: u))))
             }
         }
-        let h = Hyperparameters([
-            "user-regularization": "\(userRegularization)", "item-regularization": "\(itemRegularization)",
-            "sweeps": "\(sweeps)",
-        ])
-        return model("baseline", data, context, h, userBias: bu, itemBias: bi)
-    }
-
-    private static func model(_ name: String, _ data: RatingMatrix, _ context: TrainingContext, _ h: Hyperparameters,
-                              userBias: [Float], itemBias: [Float]) -> FactorModel {
-        FactorModel(name: name, domain: ModelDomain(data, ratingScale: context.ratingScale), hyperparameters: h,
-                    globalMean: data.globalMean, userBias: userBias, itemBias: itemBias,
-                    userFactors: Matrix(rows: data.userCount, columns: 0), itemFactors: Matrix(rows: data.itemCount, columns: 0),
-                    foldIn: .ridge(lambda: 0))
+        return Baselines.model("baseline", data, context, hyperparameters, userBias: bu, itemBias: bi)
     }
 }
 
@@ -67,22 +92,10 @@ extension ModelDescriptor {
     /// `item-mean`: each item's mean rating (mean normalization alone).
     public static let itemMean = ModelDescriptor(
         name: "item-mean", summary: "each item's mean rating (mean normalization alone)", task: .rating,
-        parameters: [ParameterSpec("shrinkage", "0", "pulls rare items' means toward the global mean")]
-    ) { data, h, context in
-        Baselines.itemMean(data, shrinkage: try h.float("shrinkage", default: 0), context: context)
-    }
+        defaults: ItemMean.defaults)
 
     /// `baseline`: regularized user and item biases.
     public static let baseline = ModelDescriptor(
         name: "baseline", summary: "regularized user and item biases: r ~ mu + b_u + b_i", task: .rating,
-        parameters: [
-            ParameterSpec("user-regularization", "15", "lambda_u of the user biases"),
-            ParameterSpec("item-regularization", "10", "lambda_i of the item biases"),
-            ParameterSpec("sweeps", "10", "alternating passes"),
-        ]
-    ) { data, h, context in
-        Baselines.biases(data, userRegularization: try h.float("user-regularization", default: 15),
-                         itemRegularization: try h.float("item-regularization", default: 10),
-                         sweeps: try h.int("sweeps", default: 10, in: 1...1000), context: context)
-    }
+        defaults: BiasBaseline.defaults)
 }

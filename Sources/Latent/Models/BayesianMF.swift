@@ -18,7 +18,7 @@ public struct BayesianMatrixFactorization: Sendable {
     /// The rank k of each sample.
     public var factors: Int
     /// Gibbs sweeps in all.
-    public var sweeps: Int
+    public var iterations: Int
     /// Sweeps discarded before averaging.
     public var burnIn: Int
     /// How many of the samples after the burn-in are stacked into the model's factors (evenly spaced); the biases
@@ -28,28 +28,11 @@ public struct BayesianMatrixFactorization: Sendable {
     public var initialScale: Float
 
     /// The defaults, chosen on validation parts carved from MovieLens 100k's u1..u5.base.
-    public static let defaults = BayesianMatrixFactorization(factors: 6, sweeps: 200, burnIn: 20, keptSamples: 180, initialScale: 0.1)
-
-    /// A configuration; every field is described above.
-    public init(factors: Int, sweeps: Int, burnIn: Int, keptSamples: Int, initialScale: Float) {
-        self.factors = factors
-        self.sweeps = sweeps
-        self.burnIn = burnIn
-        self.keptSamples = keptSamples
-        self.initialScale = initialScale
-    }
-
-    /// The hyperparameters as name-value pairs.
-    public var hyperparameters: Hyperparameters {
-        Hyperparameters([
-            "factors": "\(factors)", "sweeps": "\(sweeps)", "burn-in": "\(burnIn)", "samples": "\(keptSamples)",
-            "init-scale": "\(initialScale)",
-        ])
-    }
+    public static let defaults = BayesianMatrixFactorization(factors: 6, iterations: 200, burnIn: 20, keptSamples: 180, initialScale: 0.1)
 
     /// The sweeps whose factors are stacked: `keptSamples` evenly spaced over the sweeps after the burn-in.
     func keptSweeps() -> Set<Int> {
-        let available = sweeps - burnIn
+        let available = iterations - burnIn
         let s = min(keptSamples, available)
         guard s > 0 else { return [] }
         return Set((0..<s).map { burnIn + (available * ($0 + 1)) / s - 1 })
@@ -58,8 +41,8 @@ public struct BayesianMatrixFactorization: Sendable {
     /// Samples from the posterior given `data` and returns the averaged model.
     public func fit(_ data: RatingMatrix, context: TrainingContext = TrainingContext()) throws -> FactorModel {
         guard data.count > 0 else { throw TrainingError.emptyTrainingData }
-        guard sweeps > burnIn else {
-            throw TrainingError.invalidHyperparameter(name: "burn-in", value: "\(burnIn)", reason: "must be smaller than sweeps (\(sweeps))")
+        guard iterations > burnIn else {
+            throw TrainingError.invalidHyperparameter(name: "burn-in", value: "\(burnIn)", reason: "must be smaller than iterations (\(iterations))")
         }
         var sampler = GibbsSampler(data, factors: factors, initialScale: Double(initialScale), seed: context.seed)
         let kept = keptSweeps()
@@ -67,7 +50,7 @@ public struct BayesianMatrixFactorization: Sendable {
         var w0Sum = 0.0
         var buSum = [Double](repeating: 0, count: users), biSum = [Double](repeating: 0, count: items)
         var pStack: [[Float]] = [], qStack: [[Float]] = []
-        for sweep in 0..<sweeps {
+        for sweep in 0..<iterations {
             sampler.sweep()
             guard sampler.w0.isFinite, sampler.alpha.isFinite else {
                 throw TrainingError.diverged(epoch: sweep + 1, learningRate: 0)
@@ -81,10 +64,10 @@ public struct BayesianMatrixFactorization: Sendable {
                 pStack.append(sampler.p.map { Float($0) })
                 qStack.append(sampler.q.map { Float($0) })
             }
-            context.report(TrainingProgress(stage: "sweep", step: sweep + 1, total: sweeps,
+            context.report(TrainingProgress(stage: "sweep", step: sweep + 1, total: iterations,
                                             loss: (sampler.squaredError / Double(data.count)).squareRoot()))
         }
-        let n = Double(sweeps - burnIn), s = pStack.count
+        let n = Double(iterations - burnIn), s = pStack.count
         // Stack the kept samples: row u is [p_u^1, ..., p_u^S] / S, so p . q is the mean of the samples' products.
         var p = Matrix(rows: users, columns: k * s), q = Matrix(rows: items, columns: k * s)
         let scale = 1 / Float(max(1, s))
@@ -252,32 +235,19 @@ struct GibbsSampler {
     }
 }
 
-extension BayesianMatrixFactorization {
-    /// A configuration read from name-value hyperparameters over the defaults.
-    public init(_ h: Hyperparameters) throws {
-        let d = Self.defaults
-        self.init(
-            factors: try h.int("factors", default: d.factors, in: 1...1000),
-            sweeps: try h.int("sweeps", default: d.sweeps, in: 1...100_000),
-            burnIn: try h.int("burn-in", default: d.burnIn, in: 0...100_000),
-            keptSamples: try h.int("samples", default: d.keptSamples, in: 1...10_000),
-            initialScale: try h.float("init-scale", default: d.initialScale, in: 0...10))
-    }
+extension BayesianMatrixFactorization: ModelConfiguration {
+    public static let parameters: [Hyperparameter<Self>] = [
+        .init("factors", \.factors, in: 1...1000, "rank k of each sample"),
+        .init("iterations", \.iterations, in: 1...100_000, "Gibbs sweeps in all"),
+        .init("burn-in", \.burnIn, in: 0...100_000, "sweeps discarded before averaging"),
+        .init("samples", \.keptSamples, in: 1...10_000, "samples stacked into the model's factors (k x samples columns)"),
+        .init("init-scale", \.initialScale, in: 0...10, "standard deviation of the initial factors"),
+    ]
 }
 
 extension ModelDescriptor {
     /// `bayesian-mf`: Bayesian biased MF by Gibbs sampling.
     public static let bayesianMF = ModelDescriptor(
         name: "bayesian-mf", summary: "Bayesian biased MF by Gibbs sampling: priors learn the regularization (as myFM)",
-        task: .rating,
-        parameters: [
-            ParameterSpec("factors", "\(BayesianMatrixFactorization.defaults.factors)", "rank k of each sample"),
-            ParameterSpec("sweeps", "\(BayesianMatrixFactorization.defaults.sweeps)", "Gibbs sweeps in all"),
-            ParameterSpec("burn-in", "\(BayesianMatrixFactorization.defaults.burnIn)", "sweeps discarded before averaging"),
-            ParameterSpec("samples", "\(BayesianMatrixFactorization.defaults.keptSamples)", "samples stacked into the model's factors (k x samples columns)"),
-            ParameterSpec("init-scale", "\(BayesianMatrixFactorization.defaults.initialScale)", "standard deviation of the initial factors"),
-        ]
-    ) { data, h, context in
-        try BayesianMatrixFactorization(h).fit(data, context: context)
-    }
+        task: .rating, defaults: BayesianMatrixFactorization.defaults)
 }

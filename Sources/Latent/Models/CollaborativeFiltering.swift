@@ -53,19 +53,6 @@ public struct CollaborativeFiltering: Sendable {
         factors: 5, regularization: 8, optimizer: .lbfgs, iterations: nil, learningRate: nil, schedule: .constant,
         initialScale: 0.1, meanNormalization: true)
 
-    /// A configuration; the fields are described above.
-    public init(factors: Int, regularization: Double, optimizer: Optimizer, iterations: Int?, learningRate: Double?,
-                schedule: LearningRateSchedule, initialScale: Double, meanNormalization: Bool) {
-        self.factors = factors
-        self.regularization = regularization
-        self.optimizer = optimizer
-        self.iterations = iterations
-        self.learningRate = learningRate
-        self.schedule = schedule
-        self.initialScale = initialScale
-        self.meanNormalization = meanNormalization
-    }
-
     /// The iterations used: the given number or the optimizer's default.
     public var effectiveIterations: Int {
         if let iterations { return iterations }
@@ -88,19 +75,6 @@ public struct CollaborativeFiltering: Sendable {
         case .rmsprop, .adam: return 0.002
         case .lbfgs, .cg, .alternating: return 0
         }
-    }
-
-    /// The hyperparameters as name-value pairs.
-    public var hyperparameters: Hyperparameters {
-        var v = [
-            "factors": "\(factors)", "regularization": "\(regularization)", "optimizer": optimizer.rawValue,
-            "iterations": "\(effectiveIterations)", "init-scale": "\(initialScale)", "mean-normalization": "\(meanNormalization)",
-        ]
-        if optimizer.stepRule != nil {
-            v["learning-rate"] = "\(effectiveLearningRate)"
-            v["schedule"] = schedule.text
-        }
-        return Hyperparameters(v)
     }
 
     /// Trains on `data`.
@@ -263,37 +237,28 @@ public struct CofiObjective: FusedObjective, Sendable {
     }
 }
 
-extension CollaborativeFiltering {
-    /// A configuration read from name-value hyperparameters over the defaults.
-    public init(_ h: Hyperparameters, defaults d: CollaborativeFiltering = .defaults) throws {
-        self.init(
-            factors: try h.int("factors", default: d.factors, in: 1...10_000),
-            regularization: Double(try h.float("regularization", default: Float(d.regularization))),
-            optimizer: Optimizer(rawValue: try h.string("optimizer", default: d.optimizer.rawValue, allowed: Optimizer.allCases.map(\.rawValue)))!,
-            iterations: h.values["iterations"] == nil ? d.iterations : try h.int("iterations", default: 0, in: 0...10_000_000),
-            learningRate: h.values["learning-rate"] == nil ? d.learningRate : Double(try h.float("learning-rate", default: 0, in: 1e-12...1e12)),
-            schedule: try h.schedule("schedule", default: d.schedule),
-            initialScale: Double(try h.float("init-scale", default: Float(d.initialScale), in: 0...10)),
-            meanNormalization: try h.bool("mean-normalization", default: d.meanNormalization))
-    }
+extension CollaborativeFiltering: ModelConfiguration {
+    public static let parameters: [Hyperparameter<Self>] = [
+        .init("factors", \.factors, in: 1...10_000, "features learned per item (k)"),
+        .init("regularization", \.regularization, "lambda on X and Theta"),
+        .init("optimizer", \.optimizer, "lbfgs, cg (conjugate gradient), gd, momentum, adagrad, rmsprop, adam, or alternating (given Theta learn X, given X learn Theta)"),
+        .init("iterations", \.iterations, in: 0...10_000_000, default: { $0.effectiveIterations },
+              defaultText: "lbfgs 300, cg 500, gd 1500, alternating 15", "iterations or sweeps"),
+        .init("learning-rate", \.learningRate, in: 1e-12...1e12,
+              default: { $0.optimizer.stepRule == nil ? nil : $0.effectiveLearningRate },
+              defaultText: "gd 0.008, momentum 0.0008, adagrad 0.05, rmsprop/adam 0.002", "initial step of the first-order optimizers"),
+        .init("schedule", \.schedule, "learning-rate schedule: constant, step:EVERY:FACTOR, exponential:DECAY, inverse-time:DECAY"),
+        .init("init-scale", \.initialScale, in: 0...10, "standard deviation of the initial X and Theta"),
+        .init("mean-normalization", \.meanNormalization, "learn r - mu_i and predict theta.x + mu_i"),
+    ]
 }
+
+extension CollaborativeFiltering.Optimizer: HyperparameterChoice {}
 
 extension ModelDescriptor {
     /// `cofi`: collaborative filtering learning X and Theta together.
     public static let cofi = ModelDescriptor(
         name: "cofi", summary: "collaborative filtering: J(X, Theta) with mean normalization, by L-BFGS, GD or alternating",
-        task: .rating,
-        parameters: [
-            ParameterSpec("factors", "\(CollaborativeFiltering.defaults.factors)", "features learned per item (k)"),
-            ParameterSpec("regularization", "\(CollaborativeFiltering.defaults.regularization)", "lambda on X and Theta"),
-            ParameterSpec("optimizer", "lbfgs", "lbfgs, cg (conjugate gradient), gd, momentum, adagrad, rmsprop, adam, or alternating (given Theta learn X, given X learn Theta)"),
-            ParameterSpec("iterations", "lbfgs 300, cg 500, gd 1500, alternating 15", "iterations or sweeps"),
-            ParameterSpec("learning-rate", "gd 0.008, momentum 0.0008, adagrad 0.05, rmsprop/adam 0.002", "initial step of the first-order optimizers"),
-            ParameterSpec("schedule", "constant", "learning-rate schedule: constant, step:EVERY:FACTOR, exponential:DECAY, inverse-time:DECAY"),
-            ParameterSpec("init-scale", "\(CollaborativeFiltering.defaults.initialScale)", "standard deviation of the initial X and Theta"),
-            ParameterSpec("mean-normalization", "true", "learn r - mu_i and predict theta.x + mu_i"),
-        ]
-    ) { data, h, context in
-        try CollaborativeFiltering(h).fit(data, context: context)
-    }.withRestarts()
+        task: .rating, defaults: CollaborativeFiltering.defaults
+    ).withRestarts()
 }

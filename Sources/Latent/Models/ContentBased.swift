@@ -1,3 +1,5 @@
+import Foundation
+
 /// Content-based recommendation (DESIGN.md item 1): each item i has a feature vector x(i) with an intercept x0 = 1,
 /// and each user j learns theta(j) by regularized linear regression on the items they rated:
 ///
@@ -38,23 +40,6 @@ public struct ContentBasedRegression: Sendable {
     /// The defaults of `content`.
     public static let defaults = ContentBasedRegression(regularization: 10, solver: .gd, iterations: 500,
                                                         learningRate: 1, meanNormalization: true)
-
-    /// A configuration; the fields are described above.
-    public init(regularization: Float, solver: Solver, iterations: Int, learningRate: Float, meanNormalization: Bool) {
-        self.regularization = regularization
-        self.solver = solver
-        self.iterations = iterations
-        self.learningRate = learningRate
-        self.meanNormalization = meanNormalization
-    }
-
-    /// The hyperparameters as name-value pairs.
-    public var hyperparameters: Hyperparameters {
-        Hyperparameters([
-            "regularization": "\(regularization)", "solver": solver.rawValue, "iterations": "\(iterations)",
-            "learning-rate": "\(learningRate)", "mean-normalization": "\(meanNormalization)",
-        ])
-    }
 
     /// The feature rows of the items of `data`, with the intercept first: an itemCount x (features + 1) matrix.
     public static func designMatrix(for items: IDMap, features: ItemFeatures) -> Matrix {
@@ -252,33 +237,22 @@ public struct ContentObjective: DifferentiableObjective, Sendable {
     }
 }
 
-extension ContentBasedRegression {
-    /// A configuration read from name-value hyperparameters over the defaults.
-    public init(_ h: Hyperparameters, defaults d: ContentBasedRegression = .defaults) throws {
-        self.init(
-            regularization: try h.float("regularization", default: d.regularization),
-            solver: Solver(rawValue: try h.string("solver", default: d.solver.rawValue, allowed: Solver.allCases.map(\.rawValue)))!,
-            iterations: try h.int("iterations", default: d.iterations, in: 0...1_000_000),
-            learningRate: try h.float("learning-rate", default: d.learningRate, in: 1e-12...1e12),
-            meanNormalization: try h.bool("mean-normalization", default: d.meanNormalization))
-    }
+extension ContentBasedRegression: ModelConfiguration {
+    public static let parameters: [Hyperparameter<Self>] = [
+        .init("regularization", \.regularization, "lambda on theta_1..n (the intercept is not regularized)"),
+        .init("solver", \.solver, "gd (gradient descent, as the notes) or normal (exact normal equations)"),
+        .init("iterations", \.iterations, in: 0...1_000_000, "gradient-descent iterations per user"),
+        .init("learning-rate", \.learningRate, in: 1e-12...1e12,
+              "gradient-descent step relative to each user's curvature bound; (0, 2) converges"),
+        .init("mean-normalization", \.meanNormalization, "learn y - mu_i and predict theta.x + mu_i (unknown users get mu_i)"),
+    ]
 }
+
+extension ContentBasedRegression.Solver: HyperparameterChoice {}
 
 extension ModelDescriptor {
     /// `content`: per-user regularized linear regression on item features.
     public static let content = ModelDescriptor(
         name: "content", summary: "content-based: per-user ridge regression on item features (needs --item-features)",
-        task: .rating,
-        parameters: [
-            ParameterSpec("regularization", "\(ContentBasedRegression.defaults.regularization)", "lambda on theta_1..n (the intercept is not regularized)"),
-            ParameterSpec("solver", ContentBasedRegression.defaults.solver.rawValue, "gd (gradient descent, as the notes) or normal (exact normal equations)"),
-            ParameterSpec("iterations", "\(ContentBasedRegression.defaults.iterations)", "gradient-descent iterations per user"),
-            ParameterSpec("learning-rate", "\(ContentBasedRegression.defaults.learningRate)", "gradient-descent step relative to each user's curvature bound; (0, 2) converges"),
-            ParameterSpec("mean-normalization", "true", "learn y - mu_i and predict theta.x + mu_i (unknown users get mu_i)"),
-        ]
-    ) { data, h, context in
-        try ContentBasedRegression(h).fit(data, context: context)
-    }
+        task: .rating, defaults: ContentBasedRegression.defaults)
 }
-
-import Foundation

@@ -34,50 +34,6 @@ public struct EASEModel: Recommender {
         self.weighted = weighted
     }
 
-    /// The default lambda, chosen on a validation split carved from MovieLens 100k `u1.base`.
-    public static let defaultLambda: Float = 500
-
-    /// Fits B on `data` with regularization `lambda`.
-    ///
-    /// - Throws: ``TrainingError/emptyTrainingData``, or ``TrainingError/invalidHyperparameter(name:value:reason:)``
-    ///   when X^T X + lambda I is not positive definite (lambda 0 on a rank-deficient X).
-    public static func fit(_ data: RatingMatrix, lambda: Float = defaultLambda, weighted: Bool = false,
-                           context: TrainingContext = TrainingContext()) throws -> EASEModel {
-        guard data.count > 0 else { throw TrainingError.emptyTrainingData }
-        let n = data.itemCount
-        var g = [Double](repeating: 0, count: n * n)
-        let byUser = data.byUser, byItem = data.byItem
-        g.withUnsafeMutableBufferPointer { gp in
-            let gs = SharedPointer(gp.baseAddress!)
-            Parallel.forEachRange(n, threads: context.threads) { rows in
-                for i in rows {
-                    let row = gs.base + i * n
-                    for a in byItem.range(of: i) {
-                        let u = Int(byItem.indices[a])
-                        let xi = weighted ? Double(byItem.values[a]) : 1
-                        for b in byUser.range(of: u) {
-                            row[Int(byUser.indices[b])] += xi * (weighted ? Double(byUser.values[b]) : 1)
-                        }
-                    }
-                    row[i] += Double(lambda)
-                }
-            }
-        }
-        guard let p = SymmetricInverse.invert(g, n: n, threads: context.threads) else {
-            throw TrainingError.invalidHyperparameter(name: "lambda", value: "\(lambda)",
-                                                      reason: "leaves X^T X + lambda I singular; use a positive lambda")
-        }
-        var b = Matrix(rows: n, columns: n)
-        for i in 0..<n {
-            for j in 0..<n where j != i { b.storage[i * n + j] = Float(-p[i * n + j] / p[j * n + j]) }
-        }
-        let users = Float(max(1, data.userCount))
-        let popularity = (0..<n).map { Float(byItem.count(of: $0)) / users }
-        let h = Hyperparameters(["lambda": "\(lambda)", "weighted": "\(weighted)"])
-        return EASEModel(domain: ModelDomain(data, ratingScale: nil), hyperparameters: h, weights: b,
-                         popularity: popularity, weighted: weighted)
-    }
-
     public func rawPrediction(user: Int?, item: Int?) -> Float {
         guard let i = item else { return 0 }
         guard let u = user else { return popularity[i] }
@@ -145,17 +101,65 @@ public struct EASEModel: Recommender {
     }
 }
 
+/// How `ease` is fitted (see ``EASEModel``).
+public struct EASE: ModelConfiguration {
+    /// lambda, added to the diagonal of X^T X.
+    public var regularization: Float
+    /// Whether interaction weights (rather than 1) enter X.
+    public var weighted: Bool = false
+
+    /// The defaults: lambda chosen on a validation split carved from MovieLens 100k `u1.base`.
+    public static let defaults = EASE(regularization: 500, weighted: false)
+
+    public static let parameters: [Hyperparameter<Self>] = [
+        .init("regularization", \.regularization, in: 0...1e12, "L2 regularization lambda added to the diagonal of X^T X"),
+        .init("weighted", \.weighted, "use interaction weights in X instead of 1"),
+    ]
+
+    /// Fits B on `data`.
+    ///
+    /// - Throws: ``TrainingError/emptyTrainingData``, or ``TrainingError/invalidHyperparameter(name:value:reason:)``
+    ///   when X^T X + lambda I is not positive definite (lambda 0 on a rank-deficient X).
+    public func fit(_ data: RatingMatrix, context: TrainingContext = TrainingContext()) throws -> EASEModel {
+        let lambda = regularization
+        guard data.count > 0 else { throw TrainingError.emptyTrainingData }
+        let n = data.itemCount
+        var g = [Double](repeating: 0, count: n * n)
+        let byUser = data.byUser, byItem = data.byItem
+        g.withUnsafeMutableBufferPointer { gp in
+            let gs = SharedPointer(gp.baseAddress!)
+            Parallel.forEachRange(n, threads: context.threads) { rows in
+                for i in rows {
+                    let row = gs.base + i * n
+                    for a in byItem.range(of: i) {
+                        let u = Int(byItem.indices[a])
+                        let xi = weighted ? Double(byItem.values[a]) : 1
+                        for b in byUser.range(of: u) {
+                            row[Int(byUser.indices[b])] += xi * (weighted ? Double(byUser.values[b]) : 1)
+                        }
+                    }
+                    row[i] += Double(lambda)
+                }
+            }
+        }
+        guard let p = SymmetricInverse.invert(g, n: n, threads: context.threads) else {
+            throw TrainingError.invalidHyperparameter(name: "regularization", value: "\(lambda)",
+                                                      reason: "leaves X^T X + lambda I singular; use a positive lambda")
+        }
+        var b = Matrix(rows: n, columns: n)
+        for i in 0..<n {
+            for j in 0..<n where j != i { b.storage[i * n + j] = Float(-p[i * n + j] / p[j * n + j]) }
+        }
+        let users = Float(max(1, data.userCount))
+        let popularity = (0..<n).map { Float(byItem.count(of: $0)) / users }
+        return EASEModel(domain: ModelDomain(data, ratingScale: nil), hyperparameters: hyperparameters, weights: b,
+                         popularity: popularity, weighted: weighted)
+    }
+}
+
 extension ModelDescriptor {
     /// `ease`: the closed-form item-item model.
     public static let ease = ModelDescriptor(
         name: "ease", summary: "closed-form item-item model B = I - P diag(1/diag P), P = (X^T X + lambda I)^-1 (Steck)",
-        task: .ranking,
-        parameters: [
-            ParameterSpec("lambda", "\(EASEModel.defaultLambda)", "L2 regularization added to the diagonal of X^T X"),
-            ParameterSpec("weighted", "false", "use interaction weights in X instead of 1"),
-        ]
-    ) { data, h, context in
-        try EASEModel.fit(data, lambda: try h.float("lambda", default: EASEModel.defaultLambda, in: 0...1e12),
-                          weighted: try h.bool("weighted", default: false), context: context)
-    }
+        task: .ranking, defaults: EASE.defaults)
 }

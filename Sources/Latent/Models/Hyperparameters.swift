@@ -1,7 +1,7 @@
 /// The hyperparameters of a model as name-value pairs, the way the command line and model files carry them.
 ///
-/// Each model reads its own with typed accessors that fall back to the model's default and reject values that do
-/// not parse or lie outside their range, naming the parameter.
+/// A model reads them through its ``ModelConfiguration``: names are resolved (aliases to names), values parsed and
+/// checked against the declared range, naming the parameter when something is wrong.
 public struct Hyperparameters: Sendable, Equatable {
     /// The values as given, by name.
     public var values: [String: String]
@@ -9,71 +9,312 @@ public struct Hyperparameters: Sendable, Equatable {
     /// Hyperparameters from name-value pairs.
     public init(_ values: [String: String] = [:]) { self.values = values }
 
-    /// The value of `name` as a string, or `defaultValue` when absent.
-    public func string(_ name: String, default defaultValue: String, allowed: [String]? = nil) throws -> String {
-        guard let raw = values[name] else { return defaultValue }
-        if let allowed, !allowed.contains(raw) {
-            throw TrainingError.invalidHyperparameter(name: name, value: raw, reason: "must be one of \(allowed.joined(separator: ", "))")
+    /// The same values under their declared names: an alias becomes its name; a name given twice (as itself and as
+    /// an alias) with different values, or a name `specs` does not know, is an error.
+    public func canonical(for specs: [ParameterSpec]) throws -> Hyperparameters {
+        var out: [String: String] = [:]
+        for (given, value) in values.sorted(by: { $0.key < $1.key }) {
+            guard let spec = specs.first(where: { $0.name == given || $0.aliases.contains(given) }) else {
+                throw TrainingError.unknownHyperparameter(name: given, known: specs.map(\.name))
+            }
+            if let previous = out[spec.name], previous != value {
+                throw TrainingError.invalidHyperparameter(name: given, value: value, reason: "is given twice (also as \(previous))")
+            }
+            out[spec.name] = value
         }
-        return raw
+        return Hyperparameters(out)
     }
 
-    /// The value of `name` as an integer in `range`, or `defaultValue` when absent.
-    public func int(_ name: String, default defaultValue: Int, in range: ClosedRange<Int> = 0...Int.max) throws -> Int {
-        guard let raw = values[name] else { return defaultValue }
-        guard let v = Int(raw) else {
-            throw TrainingError.invalidHyperparameter(name: name, value: raw, reason: "is not a whole number")
+    /// The same values with every alias in `specs` renamed to its name and every other name kept: how the
+    /// hyperparameters of a model file written before a rename are read.
+    public func renamingAliases(_ specs: [ParameterSpec]) -> Hyperparameters {
+        var out = values
+        for spec in specs {
+            for alias in spec.aliases where out[spec.name] == nil {
+                if let v = out.removeValue(forKey: alias) { out[spec.name] = v }
+            }
         }
-        guard range.contains(v) else {
-            throw TrainingError.invalidHyperparameter(name: name, value: raw, reason: "must be in \(range.lowerBound)...\(range.upperBound)")
-        }
-        return v
-    }
-
-    /// The value of `name` as a finite number in `range`, or `defaultValue` when absent.
-    public func float(_ name: String, default defaultValue: Float, in range: ClosedRange<Float> = 0...Float.greatestFiniteMagnitude) throws -> Float {
-        guard let raw = values[name] else { return defaultValue }
-        guard let v = Float(raw), v.isFinite else {
-            throw TrainingError.invalidHyperparameter(name: name, value: raw, reason: "is not a finite number")
-        }
-        guard range.contains(v) else {
-            throw TrainingError.invalidHyperparameter(name: name, value: raw, reason: "must be in \(range.lowerBound)...\(range.upperBound)")
-        }
-        return v
-    }
-
-    /// The value of `name` as a Boolean (true/false, yes/no, 1/0), or `defaultValue` when absent.
-    public func bool(_ name: String, default defaultValue: Bool) throws -> Bool {
-        guard let raw = values[name] else { return defaultValue }
-        switch raw.lowercased() {
-        case "true", "yes", "1", "on": return true
-        case "false", "no", "0", "off": return false
-        default: throw TrainingError.invalidHyperparameter(name: name, value: raw, reason: "must be true or false")
-        }
-    }
-
-    /// Throws if a value is named that is not in `known`: a misspelt hyperparameter is an error, not ignored.
-    public func checkNames(_ known: [ParameterSpec]) throws {
-        let names = Set(known.map(\.name))
-        for name in values.keys.sorted() where !names.contains(name) {
-            throw TrainingError.unknownHyperparameter(name: name, known: known.map(\.name))
-        }
+        return Hyperparameters(out)
     }
 }
 
-/// The description of one hyperparameter: its name, default and meaning, for help texts and validation.
-public struct ParameterSpec: Sendable, Equatable {
+/// The description of one hyperparameter, for help texts, `latent models` and name checking.
+public struct ParameterSpec: Sendable, Equatable, Codable {
     /// The name, as given on the command line (`--factors` or `--set factors=64`).
     public let name: String
+    /// What kind of value it takes: int, float, bool, choice, text, int-list, schedule.
+    public let type: String
     /// The default value, as text.
     public let defaultValue: String
+    /// The values allowed: a range (`1...10000`) or the choices.
+    public let allowed: String
     /// What it means.
-    public let help: String
+    public let meaning: String
+    /// Other names it is accepted under (old names, the vocabulary's synonyms).
+    public let aliases: [String]
 
-    /// A parameter description.
-    public init(_ name: String, _ defaultValue: String, _ help: String) {
-        self.name = name
-        self.defaultValue = defaultValue
-        self.help = help
+    enum CodingKeys: String, CodingKey {
+        case name, type, defaultValue = "default", allowed = "range", meaning, aliases
     }
+}
+
+/// One hyperparameter of a model, declared once: its name, where it lives in the model's configuration (a key path),
+/// its range, its meaning and its aliases. Its type and default come from the key path and from the configuration's
+/// ``ModelConfiguration/defaults``. Parsing (`--set`, the command line's flags), printing, `latent models` and what
+/// the model file stores all derive from this declaration.
+///
+/// The style: a model's configuration is a struct with one field per hyperparameter and a `static let defaults`;
+/// it conforms to ``ModelConfiguration`` by listing
+///
+///     static let parameters: [Hyperparameter<Self>] = [
+///         .init("factors", \.factors, in: 1...10_000, "number of latent factors k"),
+///         .init("iterations", \.iterations, in: 0...100_000, "passes over the data"),
+///         .init("regularization", \.regularization, "lambda on the factors"),
+///         .init("solver", \.solver, "cg or cholesky"),      // an enum conforming to HyperparameterChoice
+///     ]
+///
+/// and the registry gets `ModelDescriptor(name:summary:task:defaults:)`. Use the vocabulary's names (`factors`,
+/// `iterations` for every kind of pass, `regularization` for the main penalty, `bias-regularization`,
+/// `learning-rate`, `init-scale`, `solver`); the vocabulary's synonyms (``Hyperparameter/vocabulary``) are added as
+/// aliases by themselves. Numbers without a range must be non-negative. `also:` sets further fields to the same
+/// value (a penalty for several parts, which their own names override when declared later); `default:` computes a
+/// default from the values before it; `stored: false` keeps a group setter out of the model file.
+public struct Hyperparameter<Configuration: Sendable>: Sendable {
+    /// The name.
+    public let name: String
+    /// Other names it is accepted under.
+    public let aliases: [String]
+    /// What it means.
+    public let meaning: String
+    let type: String
+    let allowed: String
+    let defaultText: String?
+    let stored: Bool
+    /// Sets the value of `text` in the configuration, or the computed default when `text` is nil.
+    let set: @Sendable (inout Configuration, String?) throws -> Void
+    /// The value as text; nil when there is none to store.
+    let get: @Sendable (Configuration) -> String?
+
+    /// The synonyms of the vocabulary's names: every declaration of the name accepts them.
+    public static var vocabulary: [String: [String]] {
+        ["iterations": ["epochs", "sweeps"], "regularization": ["lambda"]]
+    }
+
+    private init<V: HyperparameterValue>(
+        _ name: String, _ path: WritableKeyPath<Configuration, V> & Sendable, also: [WritableKeyPath<Configuration, V> & Sendable],
+        allowed: String, check: @escaping @Sendable (V) -> String?, default computed: (@Sendable (Configuration) -> V)?,
+        defaultText: String?, aliases: [String], stored: Bool, meaning: String
+    ) {
+        self.name = name
+        self.aliases = aliases + (Self.vocabulary[name] ?? [])
+        self.meaning = meaning
+        self.type = V.hyperparameterType
+        self.allowed = allowed
+        self.defaultText = defaultText
+        self.stored = stored
+        set = { configuration, text in
+            let value: V
+            if let text {
+                guard let v = V(hyperparameterText: text) else {
+                    throw TrainingError.invalidHyperparameter(name: name, value: text, reason: V.invalidReason)
+                }
+                if let reason = check(v) { throw TrainingError.invalidHyperparameter(name: name, value: text, reason: reason) }
+                value = v
+            } else if let computed {
+                value = computed(configuration)
+            } else {
+                return
+            }
+            configuration[keyPath: path] = value
+            for p in also { configuration[keyPath: p] = value }
+        }
+        get = { $0[keyPath: path].hyperparameterText }
+    }
+
+    /// A hyperparameter of any type; numbers must be non-negative.
+    public init<V: HyperparameterValue>(_ name: String, _ path: WritableKeyPath<Configuration, V> & Sendable,
+                                        also: [WritableKeyPath<Configuration, V> & Sendable] = [], aliases: [String] = [],
+                                        stored: Bool = true, _ meaning: String) {
+        self.init(name, path, also: also, allowed: V.allowedText, check: V.check, default: nil, defaultText: nil,
+                  aliases: aliases, stored: stored, meaning: meaning)
+    }
+
+    /// A number in `range`, whose default may be computed from the values declared before it.
+    public init<V: HyperparameterValue & Comparable>(
+        _ name: String, _ path: WritableKeyPath<Configuration, V> & Sendable,
+        also: [WritableKeyPath<Configuration, V> & Sendable] = [], in range: ClosedRange<V>,
+        default computed: (@Sendable (Configuration) -> V)? = nil, defaultText: String? = nil, aliases: [String] = [],
+        stored: Bool = true, _ meaning: String
+    ) {
+        self.init(name, path, also: also, allowed: "\(range.lowerBound)...\(range.upperBound)",
+                  check: { range.contains($0) ? nil : "must be in \(range.lowerBound)...\(range.upperBound)" },
+                  default: computed, defaultText: defaultText, aliases: aliases, stored: stored, meaning: meaning)
+    }
+
+    /// An optional number in `range` (`auto`, or absent, for nil: a default the model chooses).
+    public init<V: HyperparameterValue & Comparable>(
+        _ name: String, _ path: WritableKeyPath<Configuration, V?> & Sendable, in range: ClosedRange<V>,
+        default computed: (@Sendable (Configuration) -> V?)? = nil, defaultText: String? = nil, aliases: [String] = [],
+        _ meaning: String
+    ) {
+        self.init(name, path, also: [], allowed: "auto or \(range.lowerBound)...\(range.upperBound)",
+                  check: { $0.map { range.contains($0) ? nil : "must be in \(range.lowerBound)...\(range.upperBound)" } ?? nil },
+                  default: computed, defaultText: defaultText, aliases: aliases, stored: true, meaning: meaning)
+    }
+
+    /// The description for help texts, with the default read from `defaults`.
+    func spec(defaults: Configuration) -> ParameterSpec {
+        ParameterSpec(name: name, type: type, defaultValue: defaultText ?? get(defaults) ?? "auto", allowed: allowed,
+                      meaning: meaning, aliases: aliases)
+    }
+}
+
+/// A model's configuration: one field per hyperparameter, declared once in ``parameters`` (see ``Hyperparameter``).
+public protocol ModelConfiguration: Sendable {
+    /// What training gives.
+    associatedtype Model: Recommender
+    /// Every hyperparameter, in the order they are applied and listed.
+    static var parameters: [Hyperparameter<Self>] { get }
+    /// The default configuration.
+    static var defaults: Self { get }
+    /// The hyperparameters that apply to this configuration: ``parameters`` unless a variant has fewer.
+    var declarations: [Hyperparameter<Self>] { get }
+    /// Trains on `data`.
+    func fit(_ data: RatingMatrix, context: TrainingContext) throws -> Model
+}
+
+extension ModelConfiguration {
+    public var declarations: [Hyperparameter<Self>] { Self.parameters }
+
+    /// The hyperparameters' descriptions, with the defaults of `defaults`.
+    public static func specs(defaults: Self = .defaults) -> [ParameterSpec] {
+        defaults.declarations.map { $0.spec(defaults: defaults) }
+    }
+
+    /// `defaults` with the values given in `h` (by name or alias); an unknown name or a bad value is an error.
+    public init(_ h: Hyperparameters, defaults: Self = .defaults) throws {
+        let given = try h.canonical(for: Self.specs(defaults: defaults))
+        var c = defaults
+        for p in defaults.declarations { try p.set(&c, given.values[p.name]) }
+        self = c
+    }
+
+    /// The hyperparameters as name-value pairs (what the model file stores).
+    public var hyperparameters: Hyperparameters {
+        var v: [String: String] = [:]
+        for p in declarations where p.stored { v[p.name] = p.get(self) }
+        return Hyperparameters(v)
+    }
+}
+
+/// A type a hyperparameter can have: read from text and written back as text.
+public protocol HyperparameterValue: Sendable {
+    /// The value of `hyperparameterText`, or nil when it is not one.
+    init?(hyperparameterText: String)
+    /// The value as text; nil for no value.
+    var hyperparameterText: String? { get }
+    /// The kind of value, for `latent models`.
+    static var hyperparameterType: String { get }
+    /// Why text that does not parse is refused.
+    static var invalidReason: String { get }
+    /// The allowed values, for `latent models`.
+    static var allowedText: String { get }
+    /// Why a parsed value is refused when no range is declared, or nil.
+    static func check(_ value: Self) -> String?
+}
+
+extension HyperparameterValue {
+    public var hyperparameterText: String? { "\(self)" }
+    public static var allowedText: String { "" }
+    public static func check(_ value: Self) -> String? { nil }
+}
+
+extension Int: HyperparameterValue {
+    public init?(hyperparameterText text: String) { self.init(text) }
+    public static var hyperparameterType: String { "int" }
+    public static var invalidReason: String { "is not a whole number" }
+    public static var allowedText: String { ">= 0" }
+    public static func check(_ value: Int) -> String? { value >= 0 ? nil : "must be in 0...\(Int.max)" }
+}
+
+extension Float: HyperparameterValue {
+    public init?(hyperparameterText text: String) {
+        guard let v = Float(text), v.isFinite else { return nil }
+        self = v
+    }
+    public static var hyperparameterType: String { "float" }
+    public static var invalidReason: String { "is not a finite number" }
+    public static var allowedText: String { ">= 0" }
+    public static func check(_ value: Float) -> String? { value >= 0 ? nil : "must be in 0.0...\(Float.greatestFiniteMagnitude)" }
+}
+
+extension Double: HyperparameterValue {
+    public init?(hyperparameterText text: String) {
+        guard let v = Double(text), v.isFinite else { return nil }
+        self = v
+    }
+    public static var hyperparameterType: String { "float" }
+    public static var invalidReason: String { Float.invalidReason }
+    public static var allowedText: String { ">= 0" }
+    public static func check(_ value: Double) -> String? { value >= 0 ? nil : "must be in 0.0...\(Double.greatestFiniteMagnitude)" }
+}
+
+extension Bool: HyperparameterValue {
+    public init?(hyperparameterText text: String) {
+        switch text.lowercased() {
+        case "true", "yes", "1", "on": self = true
+        case "false", "no", "0", "off": self = false
+        default: return nil
+        }
+    }
+    public static var hyperparameterType: String { "bool" }
+    public static var invalidReason: String { "must be true or false" }
+    public static var allowedText: String { "true, false" }
+}
+
+extension Optional: HyperparameterValue where Wrapped: HyperparameterValue {
+    public init?(hyperparameterText text: String) {
+        if text == "auto" { self = .none; return }
+        guard let v = Wrapped(hyperparameterText: text) else { return nil }
+        self = v
+    }
+    public var hyperparameterText: String? { self?.hyperparameterText }
+    public static var hyperparameterType: String { Wrapped.hyperparameterType }
+    public static var invalidReason: String { Wrapped.invalidReason }
+}
+
+/// An enumeration whose cases are a hyperparameter's choices, by raw value.
+public protocol HyperparameterChoice: HyperparameterValue, RawRepresentable<String>, CaseIterable {}
+
+extension HyperparameterChoice {
+    public init?(hyperparameterText text: String) { self.init(rawValue: text) }
+    public var hyperparameterText: String? { rawValue }
+    public static var hyperparameterType: String { "choice" }
+    public static var invalidReason: String { "must be one of \(allowedText)" }
+    public static var allowedText: String { allCases.map(\.rawValue).joined(separator: ", ") }
+}
+
+extension LearningRateSchedule: HyperparameterValue {
+    public init?(hyperparameterText text: String) { self.init(text) }
+    public var hyperparameterText: String? { text }
+    public static var hyperparameterType: String { "schedule" }
+    public static var invalidReason: String { "must be \(allowedText)" }
+    public static var allowedText: String { "constant, step:EVERY:FACTOR, exponential:DECAY or inverse-time:DECAY" }
+}
+
+extension StepRule: HyperparameterChoice {}
+extension Activation: HyperparameterChoice {}
+extension NeuMFObjective: HyperparameterChoice {}
+
+/// Layer sizes such as `16,8` (each 1...4096).
+extension Array: HyperparameterValue where Element == Int {
+    public init?(hyperparameterText text: String) {
+        let parts = text.split(separator: ",", omittingEmptySubsequences: false).map { Int($0) }
+        guard !parts.isEmpty, parts.allSatisfy({ $0.map { (1...4096).contains($0) } ?? false }) else { return nil }
+        self = parts.compactMap { $0 }
+    }
+    public var hyperparameterText: String? { map(String.init).joined(separator: ",") }
+    public static var hyperparameterType: String { "int-list" }
+    public static var invalidReason: String { "must be layer sizes like 16,8" }
+    public static var allowedText: String { "sizes 1...4096, comma-separated" }
 }

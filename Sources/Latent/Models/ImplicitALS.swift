@@ -39,25 +39,6 @@ public struct ImplicitALS: Sendable {
     public static let defaults = ImplicitALS(factors: 64, regularization: 30, alpha: 2, iterations: 15, solver: .cg,
                                              cgSteps: 3, initialScale: 0.01)
 
-    /// A configuration; every field is described above.
-    public init(factors: Int, regularization: Float, alpha: Float, iterations: Int, solver: Solver, cgSteps: Int,
-                initialScale: Float) {
-        self.factors = factors
-        self.regularization = regularization
-        self.alpha = alpha
-        self.iterations = iterations
-        self.solver = solver
-        self.cgSteps = cgSteps
-        self.initialScale = initialScale
-    }
-
-    /// The hyperparameters as name-value pairs.
-    public var hyperparameters: Hyperparameters {
-        Hyperparameters(["factors": "\(factors)", "regularization": "\(regularization)", "alpha": "\(alpha)",
-                         "iterations": "\(iterations)", "solver": solver.rawValue, "cg-steps": "\(cgSteps)",
-                         "init-scale": "\(initialScale)"])
-    }
-
     /// Trains on the interactions in `data` (each stored value is an interaction weight w).
     public func fit(_ data: RatingMatrix, context: TrainingContext = TrainingContext()) throws -> FactorModel {
         guard data.count > 0 else { throw TrainingError.emptyTrainingData }
@@ -174,7 +155,6 @@ public struct ImplicitALS: Sendable {
     }
 
 
-
     /// The exact solution of (G + sum_i (c_i - 1) y_i y_i^T) x = sum_i c_i y_i by Cholesky, in Double.
     static func exactSolve(gram: [Double], y: UnsafePointer<Float>, k: Int, items: [Int32], weights: [Float],
                            range: Range<Int>, alpha: Float) -> [Float] {
@@ -194,37 +174,23 @@ public struct ImplicitALS: Sendable {
     }
 }
 
-extension ImplicitALS {
-    /// A configuration read from name-value hyperparameters over ``defaults``.
-    public init(_ h: Hyperparameters) throws {
-        let d = ImplicitALS.defaults
-        self.init(factors: try h.int("factors", default: d.factors, in: 1...10_000),
-                  regularization: try h.float("regularization", default: d.regularization, in: 0...1e9),
-                  alpha: try h.float("alpha", default: d.alpha, in: 0...1e9),
-                  iterations: try h.int("iterations", default: d.iterations, in: 0...10_000),
-                  solver: Solver(rawValue: try h.string("solver", default: d.solver.rawValue,
-                                                        allowed: Solver.allCases.map(\.rawValue)))!,
-                  cgSteps: try h.int("cg-steps", default: d.cgSteps, in: 1...1000),
-                  initialScale: try h.float("init-scale", default: d.initialScale, in: 0...10))
-    }
+extension ImplicitALS: ModelConfiguration {
+    public static let parameters: [Hyperparameter<Self>] = [
+        .init("factors", \.factors, in: 1...10_000, "number of latent factors k"),
+        .init("regularization", \.regularization, in: 0...1e9, "lambda for user and item factors"),
+        .init("alpha", \.alpha, in: 0...1e9, "confidence c = 1 + alpha * weight"),
+        .init("iterations", \.iterations, in: 0...10_000, "alternating sweeps"),
+        .init("solver", \.solver, "cg (conjugate gradient, warm-started) or cholesky (exact)"),
+        .init("cg-steps", \.cgSteps, in: 1...1000, "conjugate-gradient steps per row and sweep"),
+        .init("init-scale", \.initialScale, in: 0...10, "standard deviation of the initial factors"),
+    ]
 }
+
+extension ImplicitALS.Solver: HyperparameterChoice {}
 
 extension ModelDescriptor {
     /// `implicit-als`: weighted matrix factorization for implicit feedback.
     public static let implicitALS = ModelDescriptor(
         name: "implicit-als", summary: "implicit-feedback matrix factorization by alternating least squares (Hu, Koren, Volinsky)",
-        task: .ranking,
-        parameters: {
-            let d = ImplicitALS.defaults
-            return [
-                ParameterSpec("factors", "\(d.factors)", "number of latent factors k"),
-                ParameterSpec("regularization", "\(d.regularization)", "lambda for user and item factors"),
-                ParameterSpec("alpha", "\(d.alpha)", "confidence c = 1 + alpha * weight"),
-                ParameterSpec("iterations", "\(d.iterations)", "alternating sweeps"),
-                ParameterSpec("solver", d.solver.rawValue, "cg (conjugate gradient, warm-started) or cholesky (exact)"),
-                ParameterSpec("cg-steps", "\(d.cgSteps)", "conjugate-gradient steps per row and sweep"),
-                ParameterSpec("init-scale", "\(d.initialScale)", "standard deviation of the initial factors"),
-            ]
-        }()
-    ) { data, h, context in try ImplicitALS(h).fit(data, context: context) }
+        task: .ranking, defaults: ImplicitALS.defaults)
 }

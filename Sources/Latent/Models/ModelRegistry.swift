@@ -34,9 +34,13 @@ public enum ModelRegistry {
         NeuralRecommender.archiveKind: { try NeuralRecommender(archive: $0) },
     ]
 
-    /// The model stored in `archive`.
+    /// The model stored in `archive`. Hyperparameters saved under an old name (an alias) are read under the new one.
     public static func model(from archive: ModelArchive) throws -> any Recommender {
         guard let decode = decoders[archive.kind] else { throw ModelFileError.unknownKind(archive.kind) }
+        var archive = archive
+        if let d = all.first(where: { $0.name == archive.model }) {
+            archive.parameters = Hyperparameters(archive.parameters).renamingAliases(d.parameters).values
+        }
         return try decode(archive)
     }
 
@@ -47,8 +51,9 @@ public enum ModelRegistry {
 }
 
 extension Recommender {
-    /// Saves the model to `url` atomically (see ``ModelFile``).
-    public func save(to url: URL) throws {
-        try ModelFile.write(archive(), to: url)
+    /// Saves the model to `url` atomically (see ``ModelFile`` and ``OutputFile``); `inputs`, the files the model was
+    /// made from, are never overwritten.
+    public func save(to url: URL, inputs: [URL] = []) throws {
+        try ModelFile.write(archive(), to: url, inputs: inputs)
     }
 }

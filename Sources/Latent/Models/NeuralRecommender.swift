@@ -176,8 +176,8 @@ public struct NeuralTraining: Sendable {
     public var objective: NeuMFObjective
     /// Sampled negatives per positive (bce).
     public var negatives: Int
-    /// Passes over the data.
-    public var epochs: Int
+    /// Passes over the data (epochs).
+    public var iterations: Int
     /// Samples per Adam step.
     public var batchSize: Int
     /// Adam's step size.
@@ -189,33 +189,8 @@ public struct NeuralTraining: Sendable {
 
     /// The defaults, chosen on a validation split carved from MovieLens 100k `u1.base`.
     public static let defaults = NeuralTraining(gmfFactors: 16, mlpFactors: 16, hidden: [16, 8], activation: .relu,
-                                                objective: .logistic, negatives: 4, epochs: 20, batchSize: 256,
+                                                objective: .logistic, negatives: 4, iterations: 20, batchSize: 256,
                                                 learningRate: 0.0005, regularization: 1e-4, initialScale: 0.01)
-
-    /// A configuration; every field is described above.
-    public init(gmfFactors: Int, mlpFactors: Int, hidden: [Int], activation: Activation, objective: NeuMFObjective,
-                negatives: Int, epochs: Int, batchSize: Int, learningRate: Float, regularization: Float, initialScale: Float) {
-        self.gmfFactors = gmfFactors
-        self.mlpFactors = mlpFactors
-        self.hidden = hidden
-        self.activation = activation
-        self.objective = objective
-        self.negatives = negatives
-        self.epochs = epochs
-        self.batchSize = batchSize
-        self.learningRate = learningRate
-        self.regularization = regularization
-        self.initialScale = initialScale
-    }
-
-    /// The hyperparameters as name-value pairs.
-    public var hyperparameters: Hyperparameters {
-        Hyperparameters(["gmf-factors": "\(gmfFactors)", "mlp-factors": "\(mlpFactors)",
-                         "hidden": hidden.map(String.init).joined(separator: ","), "activation": activation.rawValue,
-                         "loss": objective.rawValue, "negatives": "\(negatives)", "epochs": "\(epochs)",
-                         "batch-size": "\(batchSize)", "learning-rate": "\(learningRate)",
-                         "regularization": "\(regularization)", "init-scale": "\(initialScale)"])
-    }
 
     /// Trains on `data`.
     public func fit(_ data: RatingMatrix, context: TrainingContext = TrainingContext()) throws -> NeuralRecommender {
@@ -246,7 +221,7 @@ public struct NeuralTraining: Sendable {
         var targets = [Float](repeating: 0, count: users.count * perPositive)
         var order = [Int32](0..<Int32(users.count * perPositive))
         var batch = 0
-        for epoch in 1...max(1, epochs) where epochs > 0 {
+        for epoch in 1...max(1, iterations) where iterations > 0 {
             // This epoch's samples: each positive, then its negatives.
             for n in 0..<users.count {
                 let u = Int(users[n])
@@ -333,7 +308,7 @@ public struct NeuralTraining: Sendable {
             }
             let meanLoss = lossSum / Double(max(1, order.count))
             guard meanLoss.isFinite else { throw TrainingError.diverged(epoch: epoch, learningRate: learningRate) }
-            context.report(TrainingProgress(step: epoch, total: epochs, loss: meanLoss))
+            context.report(TrainingProgress(step: epoch, total: iterations, loss: meanLoss))
         }
         let share = (0..<itemCount).map { Float(data.byItem.count(of: $0)) / Float(max(1, data.userCount)) }
         return NeuralRecommender(domain: ModelDomain(data, ratingScale: objective == .squared ? context.ratingScale : nil),
@@ -369,52 +344,26 @@ public struct NeuralTraining: Sendable {
     }
 }
 
-extension NeuralTraining {
-    /// A configuration read from name-value hyperparameters over ``defaults``.
-    public init(_ h: Hyperparameters) throws {
-        let d = NeuralTraining.defaults
-        let hiddenText = try h.string("hidden", default: d.hidden.map(String.init).joined(separator: ","))
-        let hidden = hiddenText.split(separator: ",").compactMap { Int($0) }
-        guard !hidden.isEmpty, hidden.count == hiddenText.split(separator: ",").count, hidden.allSatisfy({ $0 >= 1 && $0 <= 4096 }) else {
-            throw TrainingError.invalidHyperparameter(name: "hidden", value: hiddenText, reason: "must be layer sizes like 16,8")
-        }
-        self.init(
-            gmfFactors: try h.int("gmf-factors", default: d.gmfFactors, in: 1...4096),
-            mlpFactors: try h.int("mlp-factors", default: d.mlpFactors, in: 1...4096),
-            hidden: hidden,
-            activation: Activation(rawValue: try h.string("activation", default: d.activation.rawValue,
-                                                          allowed: Activation.allCases.map(\.rawValue)))!,
-            objective: NeuMFObjective(rawValue: try h.string("loss", default: d.objective.rawValue,
-                                                             allowed: NeuMFObjective.allCases.map(\.rawValue)))!,
-            negatives: try h.int("negatives", default: d.negatives, in: 1...100),
-            epochs: try h.int("epochs", default: d.epochs, in: 0...100_000),
-            batchSize: try h.int("batch-size", default: d.batchSize, in: 1...1_000_000),
-            learningRate: try h.float("learning-rate", default: d.learningRate, in: 1e-12...10),
-            regularization: try h.float("regularization", default: d.regularization, in: 0...1e6),
-            initialScale: try h.float("init-scale", default: d.initialScale, in: 0...10))
-    }
+extension NeuralTraining: ModelConfiguration {
+    public static let parameters: [Hyperparameter<Self>] = [
+        .init("factors", \.gmfFactors, also: [\.mlpFactors], in: 1...4096, stored: false, "size of both embeddings"),
+        .init("gmf-factors", \.gmfFactors, in: 1...4096, "size of the GMF embeddings"),
+        .init("mlp-factors", \.mlpFactors, in: 1...4096, "size of the MLP embeddings"),
+        .init("hidden", \.hidden, "hidden layer sizes of the MLP path"),
+        .init("activation", \.activation, "hidden activation: identity, step, sigmoid, tanh, relu"),
+        .init("loss", \.objective, "bce (interactions, sampled negatives) or mse (ratings)"),
+        .init("negatives", \.negatives, in: 1...100, "sampled negatives per positive (bce)"),
+        .init("iterations", \.iterations, in: 0...100_000, "passes over the data (epochs)"),
+        .init("batch-size", \.batchSize, in: 1...1_000_000, "samples per Adam step"),
+        .init("learning-rate", \.learningRate, in: 1e-12...10, "Adam step size"),
+        .init("regularization", \.regularization, in: 0...1e6, "L2 on the embedding rows each sample touches"),
+        .init("init-scale", \.initialScale, in: 0...10, "standard deviation of the initial embeddings"),
+    ]
 }
 
 extension ModelDescriptor {
     /// `neural`: NeuMF (GMF and MLP paths fused) trained with Adam.
     public static let neural = ModelDescriptor(
         name: "neural", summary: "neural recommender: GMF and MLP paths on embeddings, fused (NeuMF), trained with Adam",
-        task: .ranking,
-        parameters: {
-            let d = NeuralTraining.defaults
-            return [
-                ParameterSpec("gmf-factors", "\(d.gmfFactors)", "size of the GMF embeddings"),
-                ParameterSpec("mlp-factors", "\(d.mlpFactors)", "size of the MLP embeddings"),
-                ParameterSpec("hidden", d.hidden.map(String.init).joined(separator: ","), "hidden layer sizes of the MLP path"),
-                ParameterSpec("activation", d.activation.rawValue, "hidden activation: identity, step, sigmoid, tanh, relu"),
-                ParameterSpec("loss", d.objective.rawValue, "bce (interactions, sampled negatives) or mse (ratings)"),
-                ParameterSpec("negatives", "\(d.negatives)", "sampled negatives per positive (bce)"),
-                ParameterSpec("epochs", "\(d.epochs)", "passes over the data"),
-                ParameterSpec("batch-size", "\(d.batchSize)", "samples per Adam step"),
-                ParameterSpec("learning-rate", "\(d.learningRate)", "Adam step size"),
-                ParameterSpec("regularization", "\(d.regularization)", "L2 on the embedding rows each sample touches"),
-                ParameterSpec("init-scale", "\(d.initialScale)", "standard deviation of the initial embeddings"),
-            ]
-        }()
-    ) { data, h, context in try NeuralTraining(h).fit(data, context: context) }
+        task: .ranking, defaults: NeuralTraining.defaults)
 }

@@ -13,8 +13,8 @@ public struct SGDMatrixFactorization: Sendable {
     public var biased: Bool
     /// The number of latent factors k.
     public var factors: Int
-    /// The number of passes over the ratings.
-    public var epochs: Int
+    /// The number of passes over the ratings (epochs).
+    public var iterations: Int
     /// The initial learning rate gamma.
     public var learningRate: Float
     /// The factor by which the learning rate shrinks after each epoch.
@@ -35,7 +35,7 @@ public struct SGDMatrixFactorization: Sendable {
     /// The update rule: plain SGD (the notes' rules above, the default) or an adaptive one (see SGDOptimizers.swift).
     public var optimizer: StepRule = .sgd
     /// How the objective is minimized: one rating at a time (`sgd`, the notes' rules) or on the full gradient of the
-    /// summed objective (batch gradient descent or L-BFGS, DESIGN item 8), for `epochs` iterations.
+    /// summed objective (batch gradient descent or L-BFGS, DESIGN item 8), for `iterations` iterations.
     public var solver: Solver = .sgd
 
     /// The ways to minimize the objective.
@@ -50,50 +50,16 @@ public struct SGDMatrixFactorization: Sendable {
 
     /// The defaults of `biased-mf`, chosen on validation parts carved from MovieLens 100k's u1..u5.base (see the README).
     public static let biasedDefaults = SGDMatrixFactorization(
-        biased: true, factors: 300, epochs: 40, learningRate: 0.025, decay: 0.93, userRegularization: 0.08,
+        biased: true, factors: 300, iterations: 40, learningRate: 0.025, decay: 0.93, userRegularization: 0.08,
         itemRegularization: 0.08, userBiasRegularization: 0.01, itemBiasRegularization: 0.01, initialScale: 0.02)
 
     /// The defaults of `sgd-mf`.
     public static let plainDefaults = SGDMatrixFactorization(
-        biased: false, factors: 50, epochs: 60, learningRate: 0.01, decay: 0.96, userRegularization: 0.1,
+        biased: false, factors: 50, iterations: 60, learningRate: 0.01, decay: 0.96, userRegularization: 0.1,
         itemRegularization: 0.1, userBiasRegularization: 0, itemBiasRegularization: 0, initialScale: 0.1)
-
-    /// A configuration; every field is described above.
-    public init(biased: Bool, factors: Int, epochs: Int, learningRate: Float, decay: Float, userRegularization: Float,
-                itemRegularization: Float, userBiasRegularization: Float, itemBiasRegularization: Float,
-                initialScale: Float, grid: Int? = nil) {
-        self.biased = biased
-        self.factors = factors
-        self.epochs = epochs
-        self.learningRate = learningRate
-        self.decay = decay
-        self.userRegularization = userRegularization
-        self.itemRegularization = itemRegularization
-        self.userBiasRegularization = userBiasRegularization
-        self.itemBiasRegularization = itemBiasRegularization
-        self.initialScale = initialScale
-        self.grid = grid
-    }
 
     /// The model's name.
     public var name: String { biased ? "biased-mf" : "sgd-mf" }
-
-    /// The hyperparameters as name-value pairs.
-    public var hyperparameters: Hyperparameters {
-        var v = [
-            "factors": "\(factors)", "epochs": "\(epochs)", "learning-rate": "\(learningRate)", "decay": "\(decay)",
-            "user-regularization": "\(userRegularization)", "item-regularization": "\(itemRegularization)",
-            "init-scale": "\(initialScale)",
-        ]
-        if let grid { v["grid"] = "\(grid)" }
-        if optimizer != .sgd { v["optimizer"] = optimizer.rawValue }
-        if solver != .sgd { v["solver"] = solver.rawValue }
-        if biased {
-            v["user-bias-regularization"] = "\(userBiasRegularization)"
-            v["item-bias-regularization"] = "\(itemBiasRegularization)"
-        }
-        return Hyperparameters(v)
-    }
 
     /// Trains on `data`.
     ///
@@ -137,7 +103,7 @@ public struct SGDMatrixFactorization: Sendable {
                         lambdaUB: userBiasRegularization, lambdaIB: itemBiasRegularization, stride: stride, mu: mu)
         let threads = max(1, min(context.threads, grid))
 
-        for epoch in 1...max(1, epochs) where epochs > 0 {
+        for epoch in 1...max(1, iterations) where iterations > 0 {
             // The epoch's schedule: sub-epochs in a seeded order; sub-epoch s runs the `grid` blocks
             // (g, (g + s) mod grid), which share no user and no item, split among the threads.
             var subEpochs = Array(0..<grid)
@@ -170,12 +136,12 @@ public struct SGDMatrixFactorization: Sendable {
             }}}}}}
             let sse = blockSSE.reduce(0, +)
             guard sse.isFinite else { throw TrainingError.diverged(epoch: epoch, learningRate: gamma) }
-            context.report(TrainingProgress(step: epoch, total: epochs, loss: (sse / Double(data.count)).squareRoot()))
+            context.report(TrainingProgress(step: epoch, total: iterations, loss: (sse / Double(data.count)).squareRoot()))
             gamma *= decay
         }
         p.storage = Self.restride(pPadded, rows: p.rows, from: stride, to: k)
         q.storage = Self.restride(qPadded, rows: q.rows, from: stride, to: k)
-        guard p.isFinite, q.isFinite else { throw TrainingError.diverged(epoch: epochs, learningRate: learningRate) }
+        guard p.isFinite, q.isFinite else { throw TrainingError.diverged(epoch: iterations, learningRate: learningRate) }
         return FactorModel(
             name: name, domain: ModelDomain(data, ratingScale: context.ratingScale), hyperparameters: hyperparameters,
             globalMean: mu, userBias: bu, itemBias: bi, userFactors: p, itemFactors: q,
@@ -197,16 +163,16 @@ public struct SGDMatrixFactorization: Sendable {
         var x0 = p.storage.map(Double.init) + q.storage.map(Double.init)
         if biased { x0 += [Double](repeating: 0, count: users + items) }
         let report: (Int, Double) -> Void = { t, value in
-            context.report(TrainingProgress(stage: "iteration", step: t, total: epochs, loss: value))
+            context.report(TrainingProgress(stage: "iteration", step: t, total: iterations, loss: value))
         }
         let result: MinimizationResult
         switch solver {
         case .gd:
             result = try GradientDescent.minimize(
-                x0, learningRate: Double(learningRate), schedule: .exponential(decay: Double(decay)), iterations: epochs,
+                x0, learningRate: Double(learningRate), schedule: .exponential(decay: Double(decay)), iterations: iterations,
                 progress: report) { objective.evaluate($0, gradient: &$1) }
         case .lbfgs, .sgd:
-            result = try LBFGS.minimize(x0, options: LBFGS.Options(maxIterations: epochs), progress: report) {
+            result = try LBFGS.minimize(x0, options: LBFGS.Options(maxIterations: iterations), progress: report) {
                 objective.evaluate($0, gradient: &$1)
             }
         }
@@ -230,7 +196,7 @@ public struct SGDMatrixFactorization: Sendable {
         var gamma = learningRate
         let constants = StepConstants<Float>()
         var state = AdaptiveState(users: data.userCount, items: data.itemCount, k: k, biased: biased, constants: constants)
-        for epoch in 1...max(1, epochs) where epochs > 0 {
+        for epoch in 1...max(1, iterations) where iterations > 0 {
             rng.shuffle(&order)
             let sse = SGDMatrixFactorization.adaptiveEpoch(
                 rule: optimizer, constants: constants, state: &state, order: order, users: users, items: items,
@@ -238,10 +204,10 @@ public struct SGDMatrixFactorization: Sendable {
                 lambdaP: userRegularization, lambdaQ: itemRegularization, lambdaUB: userBiasRegularization,
                 lambdaIB: itemBiasRegularization)
             guard sse.isFinite else { throw TrainingError.diverged(epoch: epoch, learningRate: gamma) }
-            context.report(TrainingProgress(step: epoch, total: epochs, loss: (sse / Double(data.count)).squareRoot()))
+            context.report(TrainingProgress(step: epoch, total: iterations, loss: (sse / Double(data.count)).squareRoot()))
             gamma *= decay
         }
-        guard p.isFinite, q.isFinite else { throw TrainingError.diverged(epoch: epochs, learningRate: learningRate) }
+        guard p.isFinite, q.isFinite else { throw TrainingError.diverged(epoch: iterations, learningRate: learningRate) }
         return FactorModel(
             name: name, domain: ModelDomain(data, ratingScale: context.ratingScale), hyperparameters: hyperparameters,
             globalMean: mu, userBias: bu, itemBias: bi, userFactors: p, itemFactors: q,
@@ -360,67 +326,46 @@ public struct SGDMatrixFactorization: Sendable {
     }
 }
 
-extension SGDMatrixFactorization {
-    /// A configuration read from name-value hyperparameters over `defaults`.
-    public init(_ h: Hyperparameters, defaults d: SGDMatrixFactorization) throws {
-        let regularization = try h.float("regularization", default: d.userRegularization)
-        let biasRegularization = try h.float("bias-regularization", default: d.userBiasRegularization)
-        let optimizer = StepRule(rawValue: try h.string("optimizer", default: d.optimizer.rawValue, allowed: StepRule.allCases.map(\.rawValue)))!
-        self.init(
-            biased: d.biased,
-            factors: try h.int("factors", default: d.factors, in: 1...10_000),
-            epochs: try h.int("epochs", default: d.epochs, in: 0...100_000),
-            learningRate: try h.float("learning-rate", default: Self.defaultLearningRate(for: optimizer, plain: d.learningRate), in: 1e-12...1e12),
-            decay: try h.float("decay", default: d.decay, in: 0.01...1),
-            userRegularization: try h.float("user-regularization", default: regularization),
-            itemRegularization: try h.float("item-regularization", default: regularization),
-            userBiasRegularization: try h.float("user-bias-regularization", default: biasRegularization),
-            itemBiasRegularization: try h.float("item-bias-regularization", default: biasRegularization),
-            initialScale: try h.float("init-scale", default: d.initialScale, in: 0...10),
-            grid: try h.string("grid", default: "auto") == "auto" ? nil : h.int("grid", default: 1, in: 1...256))
-        self.optimizer = optimizer
-        self.solver = Solver(rawValue: try h.string("solver", default: "sgd", allowed: Solver.allCases.map(\.rawValue)))!
-    }
+extension SGDMatrixFactorization: ModelConfiguration {
+    public static var defaults: SGDMatrixFactorization { biasedDefaults }
 
-    static func parameterSpecs(_ d: SGDMatrixFactorization) -> [ParameterSpec] {
-        var specs = [
-            ParameterSpec("factors", "\(d.factors)", "number of latent factors k"),
-            ParameterSpec("epochs", "\(d.epochs)", "passes over the ratings"),
-            ParameterSpec("learning-rate", "\(d.learningRate)", "initial SGD step gamma"),
-            ParameterSpec("decay", "\(d.decay)", "learning rate multiplier after each epoch"),
-            ParameterSpec("regularization", "\(d.userRegularization)", "lambda for user and item factors"),
-            ParameterSpec("user-regularization", "\(d.userRegularization)", "lambda_P, user factors (overrides regularization)"),
-            ParameterSpec("item-regularization", "\(d.itemRegularization)", "lambda_Q, item factors (overrides regularization)"),
-            ParameterSpec("init-scale", "\(d.initialScale)", "standard deviation of the initial factors"),
-            ParameterSpec("grid", "auto", "blocks per side for parallel SGD (auto: 1 below 1M ratings, up to 16)"),
-            ParameterSpec("solver", "sgd", "sgd (one rating at a time), gd (batch gradient descent) or lbfgs, on the full objective; epochs = iterations"),
-            ParameterSpec("optimizer", "sgd", "sgd, momentum, adagrad, rmsprop or adam (per-parameter state)"),
-        ]
-        if d.biased {
-            specs += [
-                ParameterSpec("bias-regularization", "\(d.userBiasRegularization)", "lambda for user and item biases"),
-                ParameterSpec("user-bias-regularization", "\(d.userBiasRegularization)", "lambda_ub (overrides bias-regularization)"),
-                ParameterSpec("item-bias-regularization", "\(d.itemBiasRegularization)", "lambda_ib (overrides bias-regularization)"),
-            ]
-        }
-        return specs
-    }
+    /// Without biases (`sgd-mf`), no bias penalties.
+    public var declarations: [Hyperparameter<Self>] { biased ? Self.parameters : Self.parameters.filter { !$0.name.contains("bias") } }
+
+    public static let parameters: [Hyperparameter<Self>] = [
+        .init("factors", \.factors, in: 1...10_000, "number of latent factors k"),
+        .init("iterations", \.iterations, in: 0...100_000, "passes over the ratings (epochs)"),
+        .init("optimizer", \.optimizer, "sgd, momentum, adagrad, rmsprop or adam (per-parameter state)"),
+        .init("learning-rate", \.learningRate, in: 1e-12...1e12,
+              default: { defaultLearningRate(for: $0.optimizer, plain: $0.learningRate) },
+              "initial SGD step gamma (the default depends on the optimizer)"),
+        .init("decay", \.decay, in: 0.01...1, "learning rate multiplier after each epoch"),
+        .init("regularization", \.userRegularization, also: [\.itemRegularization], stored: false,
+              "lambda for user and item factors"),
+        .init("user-regularization", \.userRegularization, "lambda_P, user factors (overrides regularization)"),
+        .init("item-regularization", \.itemRegularization, "lambda_Q, item factors (overrides regularization)"),
+        .init("bias-regularization", \.userBiasRegularization, also: [\.itemBiasRegularization], stored: false,
+              "lambda for user and item biases (biased-mf)"),
+        .init("user-bias-regularization", \.userBiasRegularization, "lambda_ub (overrides bias-regularization)"),
+        .init("item-bias-regularization", \.itemBiasRegularization, "lambda_ib (overrides bias-regularization)"),
+        .init("init-scale", \.initialScale, in: 0...10, "standard deviation of the initial factors"),
+        .init("grid", \.grid, in: 1...256, defaultText: "auto", "blocks per side for parallel SGD (auto: 1 below 1M ratings, up to 16)"),
+        .init("solver", \.solver, "sgd (one rating at a time), gd (batch gradient descent) or lbfgs, on the full objective; iterations = epochs"),
+    ]
 }
+
+extension SGDMatrixFactorization.Solver: HyperparameterChoice {}
 
 extension ModelDescriptor {
     /// `biased-mf`: r ~ mu + b_u + b_i + p_u . q_i by SGD.
     public static let biasedMF = ModelDescriptor(
         name: "biased-mf", summary: "biased matrix factorization by SGD: r ~ mu + b_u + b_i + p_u.q_i", task: .rating,
-        parameters: SGDMatrixFactorization.parameterSpecs(.biasedDefaults)
-    ) { data, h, context in
-        try SGDMatrixFactorization(h, defaults: .biasedDefaults).fit(data, context: context)
-    }.withRestarts()
+        defaults: SGDMatrixFactorization.biasedDefaults
+    ).withRestarts()
 
     /// `sgd-mf`: r ~ p_u . q_i by SGD.
     public static let sgdMF = ModelDescriptor(
         name: "sgd-mf", summary: "matrix factorization by SGD: r ~ p_u.q_i", task: .rating,
-        parameters: SGDMatrixFactorization.parameterSpecs(.plainDefaults)
-    ) { data, h, context in
-        try SGDMatrixFactorization(h, defaults: .plainDefaults).fit(data, context: context)
-    }.withRestarts()
+        defaults: SGDMatrixFactorization.plainDefaults
+    ).withRestarts()
 }

@@ -93,11 +93,29 @@ public struct ModelDescriptor: Sendable {
         self.train = train
     }
 
-    /// Trains the model on `data`. Unknown or invalid hyperparameters and empty data are errors.
+    /// The model trained by configurations of type `C`, starting from `defaults`: its hyperparameters are the
+    /// configuration's declarations.
+    public init<C: ModelConfiguration>(name: String, summary: String, task: ModelTask, defaults: C) {
+        self.init(name: name, summary: summary, task: task, parameters: C.specs(defaults: defaults)) { data, h, context in
+            try C(h, defaults: defaults).fit(data, context: context)
+        }
+    }
+
+    /// Whether the model has a hyperparameter called `name` (or with that alias).
+    public func accepts(_ name: String) -> Bool {
+        parameters.contains { $0.name == name || $0.aliases.contains(name) }
+    }
+
+    /// Trains the model on `data`. Unknown or invalid hyperparameters and empty data are errors, and so is a model
+    /// whose scores are not finite or explode (``TrainingError/unstable(score:limit:advice:)``): every model passes
+    /// the same check, so that no diverged model is ever returned or saved.
     public func fit(_ data: RatingMatrix, hyperparameters: Hyperparameters = Hyperparameters(),
                     context: TrainingContext = TrainingContext()) throws -> any Recommender {
-        try hyperparameters.checkNames(parameters)
+        let h = try hyperparameters.canonical(for: parameters)
         guard data.count > 0 else { throw TrainingError.emptyTrainingData }
-        return try train(data, hyperparameters, context)
+        try TrainingHealth.checkSizes(data, descriptor: self, hyperparameters: h, threads: context.threads)
+        let model = try train(data, h, context)
+        try TrainingHealth.check(model, trainedOn: data, descriptor: self, hyperparameters: h)
+        return model
     }
 }

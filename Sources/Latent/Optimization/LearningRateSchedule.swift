@@ -48,18 +48,6 @@ public enum LearningRateSchedule: Sendable, Equatable {
     }
 }
 
-extension Hyperparameters {
-    /// The value of `name` as a ``LearningRateSchedule``, or `defaultValue` when absent.
-    public func schedule(_ name: String, default defaultValue: LearningRateSchedule) throws -> LearningRateSchedule {
-        guard let raw = values[name] else { return defaultValue }
-        guard let s = LearningRateSchedule(raw) else {
-            throw TrainingError.invalidHyperparameter(
-                name: name, value: raw, reason: "must be constant, step:EVERY:FACTOR, exponential:DECAY or inverse-time:DECAY")
-        }
-        return s
-    }
-}
-
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Musl)

@@ -23,7 +23,9 @@ public enum GradientDescent {
     /// Minimizes `f` from `x0` by `iterations` steps of `rule` with rate `schedule.rate(initial: learningRate, epoch: t)`.
     ///
     /// Stops early when the gradient norm falls below `gradientTolerance`. A value or gradient that stops being
-    /// finite throws ``TrainingError/diverged(epoch:learningRate:)`` naming the learning rate of that step.
+    /// finite, or a value that grows beyond 10^6 times the starting one (an explosion that stays finite, as Adam or
+    /// RMSProp at a high rate give), throws ``TrainingError/diverged(epoch:learningRate:)`` naming the learning rate
+    /// of that step.
     public static func minimize(_ x0: [Double], rule: StepRule = .sgd, learningRate: Double,
                                 schedule: LearningRateSchedule = .constant, iterations: Int,
                                 gradientTolerance: Double = 0, constants: StepConstants<Double> = StepConstants(),
@@ -34,10 +36,11 @@ public enum GradientDescent {
         var stepper = Stepper<Double>(rule: rule, count: x.count, constants: constants)
         var value = f(x, &g)
         var evaluations = 1
+        let ceiling = 1e6 * max(1, abs(value))
         for t in 0..<iterations {
             let rate = schedule.rate(initial: learningRate, epoch: t)
             let norm = Optimization.norm(g)
-            guard value.isFinite, norm.isFinite else { throw TrainingError.diverged(epoch: t, learningRate: Float(rate)) }
+            guard value.isFinite, norm.isFinite, value <= ceiling else { throw TrainingError.diverged(epoch: t, learningRate: Float(rate)) }
             if norm <= gradientTolerance {
                 return MinimizationResult(x: x, value: value, iterations: t, evaluations: evaluations, gradientNorm: norm, converged: true)
             }

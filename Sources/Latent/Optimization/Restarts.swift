@@ -68,14 +68,18 @@ public enum Restarts {
 }
 
 extension ModelDescriptor {
+    /// The `restarts` hyperparameter added by ``withRestarts()``.
+    static let restarts = Hyperparameter<Int>(
+        "restarts", \.self, in: 1...1000,
+        "random initializations; the best on a seeded 10% validation part of the training data is refit on all of it")
+
     /// This model with a `restarts` hyperparameter (default 1): see ``Restarts``.
     public func withRestarts() -> ModelDescriptor {
         let inner = self
-        return ModelDescriptor(
-            name: name, summary: summary, task: task,
-            parameters: parameters + [ParameterSpec("restarts", "1", "random initializations; the best on a seeded 10% validation part of the training data is refit on all of it")]
-        ) { data, h, context in
-            let restarts = try h.int("restarts", default: 1, in: 1...1000)
+        return ModelDescriptor(name: name, summary: summary, task: task,
+                               parameters: parameters + [Self.restarts.spec(defaults: 1)]) { data, h, context in
+            var restarts = 1
+            try Self.restarts.set(&restarts, h.values["restarts"])
             var rest = h
             rest.values["restarts"] = nil
             return try Restarts.fit(inner, data: data, hyperparameters: rest, context: context, restarts: restarts).model

@@ -4,8 +4,8 @@ import Foundation
 ///
 /// Layout (little-endian): the 8 magic bytes `LATENTMF`, a UInt32 format version, a UInt64 body length, the body,
 /// and a UInt64 checksum of everything before it. The body holds the archive kind and model name, the parameters
-/// (sorted by name), then the named arrays, each typed and counted. Files are written to a temporary file beside the
-/// target and renamed into place, so a reader never sees half a model.
+/// (sorted by name), then the named arrays, each typed and counted. Files are written by ``OutputFile``: whole or
+/// not at all.
 public enum ModelFile {
     /// The format version this build writes and the newest it reads.
     public static let formatVersion: UInt32 = 1
@@ -100,35 +100,19 @@ public enum ModelFile {
         return archive
     }
 
-    /// Writes `archive` to `url` atomically: a temporary file in the same folder, flushed, then renamed over `url`.
-    public static func write(_ archive: ModelArchive, to url: URL) throws {
-        let bytes = encode(archive)
-        let dir = url.deletingLastPathComponent()
-        let temp = dir.appendingPathComponent(".\(url.lastPathComponent).tmp-\(ProcessInfo.processInfo.processIdentifier)")
-        do {
-            try Data(bytes).write(to: temp, options: [])
-            if let handle = try? FileHandle(forWritingTo: temp) {
-                try? handle.synchronize()
-                try? handle.close()
-            }
-            // rename(2) replaces an existing file atomically; FileManager.replaceItemAt fails on Linux when the
-            // target exists ("The file doesn't exist"), which broke overwriting a model.
-            guard rename(temp.path, url.path) == 0 else {
-                throw ModelFileError.io(path: url.path, reason: "cannot write the model file: \(String(cString: strerror(errno)))")
-            }
-        } catch {
-            try? FileManager.default.removeItem(at: temp)
-            throw ModelFileError.io(path: url.path, reason: "cannot write the model file: \(error.localizedDescription)")
-        }
+    /// Writes `archive` to `url` whole or not at all, by the policy of ``OutputFile`` (never over one of `inputs`,
+    /// only over a regular file, through a temporary file renamed into place).
+    public static func write(_ archive: ModelArchive, to url: URL, inputs: [URL] = []) throws {
+        try OutputFile.write(encode(archive), to: url, inputs: inputs)
     }
 
     /// Reads the archive stored at `url`.
     public static func read(from url: URL) throws -> ModelArchive {
         let data: Data
         do {
-            data = try Data(contentsOf: url)
-        } catch {
-            throw ModelFileError.io(path: url.path, reason: "cannot read the model file: \(error.localizedDescription)")
+            data = try readWholeFile(url)
+        } catch let DataError.unreadable(file, reason) {
+            throw ModelFileError.io(path: file, reason: reason)
         }
         return try decode([UInt8](data), path: url.path)
     }

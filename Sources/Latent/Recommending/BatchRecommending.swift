@@ -46,6 +46,6 @@ extension Recommender {
         let allow = allowed.map { Set($0.compactMap { domain.items.index(of: $0) }) }
         let deny = Set(excluded.compactMap { domain.items.index(of: $0) })
         return recommend(users: indices, count: count, excludeSeen: excludeSeen, allowed: allow, excluded: deny,
-                         threads: threads).map { list in list.map { ScoredID(id: domain.items[$0.index], score: $0.score) } }
+                         threads: threads).map(scoredItems)
     }
 }

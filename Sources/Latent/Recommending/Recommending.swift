@@ -65,11 +65,19 @@ extension Recommender {
         guard let u = domain.users.index(of: user) else { throw RecommendationError.unknownUser(user) }
         let entries = recommend(user: u, count: count, excludeSeen: excludeSeen, allowed: itemIndices(allowed),
                                 excluded: itemIndices(excluded) ?? [])
-        return entries.map { ScoredID(id: domain.items[$0.index], score: $0.score) }
+        return scoredItems(entries)
+    }
+
+    /// Entries as identifiers with their scores clipped to the rating scale, as ``predict(user:item:)`` gives them
+    /// (the order is that of the raw scores).
+    func scoredItems(_ entries: [TopK.Entry]) -> [ScoredID] {
+        entries.map { ScoredID(id: domain.items[$0.index], score: domain.clip($0.score)) }
     }
 
     /// The `count` best items for a user the model has not seen, from their ratings by item identifier, without
-    /// retraining. The rated items are not recommended. Items the model does not know are ignored.
+    /// retraining. The rated items are not recommended. Items the model does not know are ignored. When the model
+    /// cannot tell the items apart for this user (every score equal: no known item, for a model without item
+    /// biases), the items are ranked by popularity (the number of training users of each), with the model's score.
     public func recommend(foldingIn ratings: [(item: String, value: Float)], count: Int = 10,
                           allowed: Set<String>? = nil, excluded: Set<String> = []) -> [ScoredID] {
         recommend(foldIn(ratings), count: count, allowed: allowed, excluded: excluded)
@@ -103,22 +111,30 @@ extension Recommender {
         return FoldedInUser(ratings: known, scores: scores)
     }
 
-    /// The `count` best items for a folded-in user, best first; the items they rated are left out.
+    /// The `count` best items for a folded-in user, best first, with their raw scores; the items they rated are left
+    /// out. When the model cannot tell the items apart for this user (every score equal: no known item, for a model
+    /// without item biases), the items are ranked by popularity (the number of training users of each).
     ///
     /// - Parameters:
     ///   - allowed: when given, only these items (dense indices) are candidates.
     ///   - excluded: items (dense indices) never recommended.
     public func recommend(_ user: FoldedInUser, count: Int, allowed: Set<Int>? = nil, excluded: Set<Int> = []) -> [TopK.Entry] {
-        guard user.scores.count == domain.items.count else { return [] }
-        return Self.select(user.scores, count: count, skipping: user.ratings.map(\.item), allowed: allowed, excluded: excluded)
+        let scores = user.scores
+        guard scores.count == domain.items.count else { return [] }
+        var ranking = scores
+        if let first = scores.first, scores.allSatisfy({ $0 == first }) {
+            ranking = [Float](repeating: 0, count: domain.items.count)
+            for i in domain.seen.indices { ranking[Int(i)] += 1 }
+        }
+        return Self.select(ranking, count: count, skipping: user.ratings.map(\.item), allowed: allowed, excluded: excluded)
+            .map { TopK.Entry(index: $0.index, score: scores[$0.index]) }
     }
 
-    /// The `count` best items for a folded-in user by identifier, best first; the items they rated are left out.
+    /// The `count` best items for a folded-in user by identifier, best first, scores clipped to the rating scale; the
+    /// items they rated are left out.
     public func recommend(_ user: FoldedInUser, count: Int = 10, allowed: Set<String>? = nil,
                           excluded: Set<String> = []) -> [ScoredID] {
-        recommend(user, count: count, allowed: itemIndices(allowed), excluded: itemIndices(excluded) ?? []).map {
-            ScoredID(id: domain.items[$0.index], score: $0.score)
-        }
+        scoredItems(recommend(user, count: count, allowed: itemIndices(allowed), excluded: itemIndices(excluded) ?? []))
     }
 
     /// The predicted rating of `item` by a folded-in user, clipped to the rating scale; an item the model does not

@@ -1,3 +1,5 @@
+import Foundation
+
 /// An error in training or in the request to train: a bad hyperparameter, a diverging optimization.
 public enum TrainingError: Error, Equatable, CustomStringConvertible {
     /// A hyperparameter has a value that does not parse or is out of range.
@@ -6,6 +8,9 @@ public enum TrainingError: Error, Equatable, CustomStringConvertible {
     case unknownHyperparameter(name: String, known: [String])
     /// The loss became NaN or infinite.
     case diverged(epoch: Int, learningRate: Float)
+    /// Training ended with scores that are not finite or far beyond the data (a diverging optimization that stayed
+    /// finite): the worst score, the limit, and what to change.
+    case unstable(score: Float, limit: Float, advice: String)
     /// There is nothing to learn from.
     case emptyTrainingData
     /// The model needs an input that was not given (item features for `content`).
@@ -19,8 +24,12 @@ public enum TrainingError: Error, Equatable, CustomStringConvertible {
             return "hyperparameter \(name)=\(value) \(reason)"
         case let .unknownHyperparameter(name, known):
             return "unknown hyperparameter '\(name)'; this model has: \(known.joined(separator: ", "))"
+        case let .diverged(epoch, rate) where rate == 0:
+            return "training diverged at sweep \(epoch) (the loss is no longer finite); try a larger regularization, or check the data for extreme values; no model was saved"
         case let .diverged(epoch, rate):
-            return "training diverged at epoch \(epoch) (the loss is no longer finite) with learning rate \(rate); try a smaller learning rate"
+            return "training diverged at epoch \(epoch) (the loss is no longer finite) with learning rate \(rate); try a smaller learning rate; no model was saved"
+        case let .unstable(score, limit, advice):
+            return "training diverged: the model's scores reach \(score.isFinite ? String(format: "%.3g", Double(score)) : "\(score)"), beyond any sensible score (limit \(String(format: "%.3g", Double(limit))) for these data); \(advice); no model was saved"
         case .emptyTrainingData:
             return "the training data has no ratings"
         case let .missingInput(what):

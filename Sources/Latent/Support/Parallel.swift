@@ -62,3 +62,32 @@ struct SharedBuffer<T>: @unchecked Sendable {
         nonmutating set { base[i] = newValue }
     }
 }
+
+/// Bytes read by concurrent tasks.
+struct SendableBytes: @unchecked Sendable {
+    let bytes: UnsafeRawBufferPointer
+    init(_ bytes: UnsafeRawBufferPointer) { self.bytes = bytes }
+}
+
+/// Slots that concurrent tasks fill at disjoint positions, read after they all finish.
+final class ResultSlots<T>: @unchecked Sendable {
+    private let slots: UnsafeMutablePointer<T?>
+    private let count: Int
+    init(count: Int) {
+        self.count = count
+        slots = .allocate(capacity: count)
+        slots.initialize(repeating: nil, count: count)
+    }
+    deinit {
+        slots.deinitialize(count: count)
+        slots.deallocate()
+    }
+    /// Stores the result of task `k`; each task writes only its own slot.
+    func set(_ k: Int, _ value: T) { slots[k] = value }
+    /// Moves the result of task `k` out.
+    func take(_ k: Int) -> T {
+        let v = slots[k]!
+        slots[k] = nil
+        return v
+    }
+}

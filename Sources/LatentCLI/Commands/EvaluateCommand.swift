@@ -103,7 +103,10 @@ struct EvaluateCommand: ParsableCommand {
             throw OptionError("--k and --relevance-threshold apply to --task ranking, and \(descriptor.name) is evaluated as a rating model; add --task ranking")
         }
         let h = try hyperparameters.hyperparameters()
-        try h.checkNames(descriptor.parameters)
+        _ = try h.canonical(for: descriptor.parameters)
+        if task == .rating, inputs.interactions != nil {
+            throw OptionError("--interactions applies to ranking; \(descriptor.name) is evaluated on ratings (add --task ranking)")
+        }
         let features = try inputs.readItemFeatures()
 
         let splits: [TrainTestSplit]
@@ -119,6 +122,11 @@ struct EvaluateCommand: ParsableCommand {
             switch split {
             case .random:
                 if let folds {
+                    do {
+                        try Splits.checkKFold(count: set.count, folds: folds, timestamps: set.timestamps != nil)
+                    } catch let error as LimitError {
+                        throw OptionError("--folds: \(error)")
+                    }
                     splits = Splits.kFold(set, folds: folds, seed: execution.seed)
                 } else {
                     splits = [Splits.holdout(set, testFraction: testFraction!, seed: execution.seed)]

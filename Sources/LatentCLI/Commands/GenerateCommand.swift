@@ -27,7 +27,15 @@ struct GenerateCommand: ParsableCommand {
 
     func run() throws {
         let start = ContinuousClock.now
-        try SyntheticData(users: users, items: items, ratings: ratings, seed: seed).write(to: URL(fileURLWithPath: output))
+        // Every size and the output path are checked before any work.
+        do {
+            try SyntheticData.check(users: users, items: items, ratings: ratings)
+        } catch let error as LimitError {
+            throw OptionError("generate: \(error)")
+        }
+        let url = URL(fileURLWithPath: output)
+        _ = try OutputFile.checkedTarget(url, inputs: [])
+        try SyntheticData(users: users, items: items, ratings: ratings, seed: seed).write(to: url)
         let n = ratings
         Console.current.line("wrote \(n) ratings of \(users) users and \(items) items to \(output) in \(fixed(seconds(since: start), 1)) s")
     }

@@ -14,8 +14,8 @@ struct PredictCommand: ParsableCommand {
             """)
 
     @Option(help: "A model file written by `latent train`.") var model: String
-    @Option(help: "The user's identifier.") var user: String
-    @Option(help: "The item's identifier.") var item: String
+    @Option(parsing: .unconditional, help: "The user's identifier.") var user: String
+    @Option(parsing: .unconditional, help: "The item's identifier.") var item: String
     @Flag(help: "Print one JSON object: {\"user\", \"item\", \"prediction\", \"known_user\", \"known_item\"}.") var json = false
 
     func run() throws {

@@ -31,17 +31,17 @@ struct RecommendCommand: ParsableCommand {
             """)
 
     @Option(help: "A model file written by `latent train`.") var model: String
-    @Option(help: "The identifier of a user the model knows.") var user: String?
-    @Option(help: ArgumentHelp("A new user's ratings (item:rating,...) or interactions (item,... or item:weight,...), folded in.",
+    @Option(parsing: .unconditional, help: "The identifier of a user the model knows.") var user: String?
+    @Option(parsing: .unconditional, help: ArgumentHelp("A new user's ratings (item:rating,...) or interactions (item,... or item:weight,...), folded in.",
                                valueName: "item:value,..."))
     var ratings: String?
-    @Option(help: ArgumentHelp("Many known users: a comma-separated list or a file of identifiers.", valueName: "file-or-list"))
+    @Option(parsing: .unconditional, help: ArgumentHelp("Many known users: a comma-separated list or a file of identifiers.", valueName: "file-or-list"))
     var users: String?
     @Option(help: "How many items.") var count: Int = 10
     @Option(help: "An item file (u.item or movies.csv) to show titles from.") var items: String?
-    @Option(help: ArgumentHelp("Recommend only these items: a comma-separated list or a file of identifiers.", valueName: "file-or-list"))
+    @Option(parsing: .unconditional, help: ArgumentHelp("Recommend only these items: a comma-separated list or a file of identifiers.", valueName: "file-or-list"))
     var allow: String?
-    @Option(help: ArgumentHelp("Never recommend these items: a comma-separated list or a file of identifiers.", valueName: "file-or-list"))
+    @Option(parsing: .unconditional, help: ArgumentHelp("Never recommend these items: a comma-separated list or a file of identifiers.", valueName: "file-or-list"))
     var deny: String?
     @Flag(name: .customLong("include-seen"), help: "Also recommend items the user rated in training (--user, --users).")
     var includeSeen = false
@@ -72,7 +72,12 @@ struct RecommendCommand: ParsableCommand {
             let list = try m.recommend(user: user, count: count, excludeSeen: !includeSeen, allowed: allowed, excluded: excluded)
             try printItemList(ItemListReport(user: user, recommendations: list, titles: titles), json: json, scoreName: scoreName)
         } else if let ratings {
-            let given = try parseFoldIn(ratings, interactions: isInteractionModel(m), scale: m.domain.ratingScale)
+            let given: [(item: String, value: Float)]
+            do {
+                given = try FoldInRatings.parse(ratings, interactions: isInteractionModel(m), scale: m.domain.ratingScale)
+            } catch let error as FoldInError {
+                throw OptionError("--ratings: \(error)")
+            }
             let unknown = given.map(\.item).filter { !m.domain.items.contains($0) }
             if !unknown.isEmpty {
                 console.note("note: the model does not know item\(unknown.count == 1 ? "" : "s") \(unknown.joined(separator: ", ")): ignored"
@@ -134,49 +139,6 @@ private func itemList(_ text: String, option: String, model: any Recommender) th
         Console.current.note("note: \(unknown.count) item\(unknown.count == 1 ? "" : "s") of \(option) not in the model: \(shown)")
     }
     return ids
-}
-
-/// Parses `--ratings`: comma-separated `item:value` pairs, or bare items (weight 1) for an interaction model. Every
-/// error names the pair at fault.
-///
-/// - Parameters:
-///   - interactions: whether values are interaction weights (positive; a bare item means 1) rather than ratings.
-///   - scale: the model's rating scale: a rating outside it is refused.
-func parseFoldIn(_ text: String, interactions: Bool, scale: ClosedRange<Float>?) throws -> [(item: String, value: Float)] {
-    var result: [(item: String, value: Float)] = []
-    var seen: Set<String> = []
-    let pairs = text.split(separator: ",", omittingEmptySubsequences: false).map { $0.trimmingCharacters(in: .whitespaces) }
-    for (n, pair) in pairs.enumerated() {
-        func bad(_ why: String) -> OptionError {
-            OptionError("--ratings: pair \(n + 1) '\(pair)' \(why)")
-        }
-        guard !pair.isEmpty else { throw bad("is empty: give item:value pairs separated by commas, e.g. 50:5,172:4") }
-        let item: String
-        let value: Float
-        if let colon = pair.lastIndex(of: ":") {
-            item = pair[..<colon].trimmingCharacters(in: .whitespaces)
-            let valueText = pair[pair.index(after: colon)...].trimmingCharacters(in: .whitespaces)
-            guard !item.isEmpty else { throw bad("has no item before ':'") }
-            guard let v = Float(valueText), v.isFinite else {
-                throw bad("has no numeric \(interactions ? "weight" : "rating") after ':' (got '\(valueText)')")
-            }
-            value = v
-        } else {
-            guard interactions else {
-                throw bad("has no rating: this model predicts ratings, so give item:rating pairs, e.g. \(pair):5")
-            }
-            item = pair
-            value = 1
-        }
-        if interactions {
-            guard value > 0 else { throw bad("has a weight that is not positive: an interaction weight must be above 0") }
-        } else if let scale, !scale.contains(value) {
-            throw bad("has a rating outside the model's rating scale \(scale.lowerBound.formatted())-\(scale.upperBound.formatted())")
-        }
-        guard seen.insert(item).inserted else { throw bad("gives item \(item) a second time") }
-        result.append((item, value))
-    }
-    return result
 }
 
 /// Prints a list of items as JSON or as an aligned table.

@@ -17,8 +17,8 @@ struct SimilarCommand: ParsableCommand {
             """)
 
     @Option(help: "A model file written by `latent train`.") var model: String
-    @Option(help: "The item's identifier.") var item: String?
-    @Option(help: "The user's identifier: list similar users instead of items.") var user: String?
+    @Option(parsing: .unconditional, help: "The item's identifier.") var item: String?
+    @Option(parsing: .unconditional, help: "The user's identifier: list similar users instead of items.") var user: String?
     @Option(help: "How many items (or users).") var count: Int = 10
     @Option(help: "How vectors are compared.") var metric: SimilarityMetric = .euclidean
     @Option(help: "An item file (u.item or movies.csv) to show titles from.") var items: String?

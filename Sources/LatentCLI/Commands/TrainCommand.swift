@@ -39,7 +39,9 @@ struct TrainCommand: ParsableCommand {
         // Check everything that can be checked before the long work.
         let descriptor = try ModelRegistry.descriptor(named: model)
         let h = try hyperparameters.hyperparameters()
-        try h.checkNames(descriptor.parameters)
+        _ = try h.canonical(for: descriptor.parameters)
+        let inputFiles = [data, db, inputs.itemFeatures].compactMap { $0 }.map { URL(fileURLWithPath: $0) }
+        _ = try OutputFile.checkedTarget(URL(fileURLWithPath: output), inputs: inputFiles)
         let features = try inputs.readItemFeatures()
         _ = try inputs.interactionConversion()
 
@@ -70,7 +72,7 @@ struct TrainCommand: ParsableCommand {
             throw error
         }
         let fitSeconds = seconds(since: start)
-        try trained.save(to: URL(fileURLWithPath: output))
+        try trained.save(to: URL(fileURLWithPath: output), inputs: inputFiles)
         console.line("trained \(descriptor.name) on \(matrix.userCount) users, \(matrix.itemCount) items, \(matrix.count) \(interactions ? "interactions" : "ratings") "
             + "(\(db == nil ? "" : "\(stored.count) from the database, ")\(matrix.duplicateCount) duplicates folded, \(skipped) lines skipped) in \(fixed(fitSeconds, 2)) s; saved \(output)")
     }

@@ -20,11 +20,33 @@ public struct Console: Sendable {
         self.errorIsTerminal = errorIsTerminal
     }
 
-    /// The process's standard output and standard error.
+    /// The process's standard output and standard error. When the output cannot be written (a full disk, a closed
+    /// stream), the command stops with a message on standard error and exit status 74 (EX_IOERR), not a crash.
     public static let standard = Console(
-        output: { FileHandle.standardOutput.write(Data($0.utf8)) },
-        error: { FileHandle.standardError.write(Data($0.utf8)) },
+        output: { writeOrExit(1, $0, name: "standard output") },
+        error: { writeOrExit(2, $0, name: "standard error") },
         errorIsTerminal: isatty(2) != 0)
+
+    /// Writes all of `text` to `fd`; on failure says so on standard error (if it can) and exits with status 74.
+    static func writeOrExit(_ fd: Int32, _ text: String, name: String) {
+        var text = text
+        let failure: Int32? = text.withUTF8 { bytes in
+            var offset = 0
+            while offset < bytes.count {
+                let n = write(fd, bytes.baseAddress! + offset, bytes.count - offset)
+                if n < 0 {
+                    if errno == EINTR { continue }
+                    return errno
+                }
+                offset += n
+            }
+            return nil
+        }
+        guard let failure else { return }
+        let message = "latent: cannot write to \(name): \(String(cString: strerror(failure)))\n"
+        _ = message.utf8CString.withUnsafeBufferPointer { write(2, $0.baseAddress, $0.count - 1) }
+        exit(74)
+    }
 
     /// The console commands write to.
     @TaskLocal public static var current: Console = .standard

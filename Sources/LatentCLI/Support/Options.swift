@@ -6,12 +6,13 @@ extension RatingFileFormat: ExpressibleByArgument {}
 extension DuplicatePolicy: ExpressibleByArgument {}
 extension SimilarityMetric: ExpressibleByArgument {}
 
-/// The hyperparameter flags every training command shares. Each flag sets the hyperparameter of the same name only
-/// when given; `--set name=value` sets any other. The model checks names and values and reports what is wrong.
+/// The hyperparameter flags every training command shares. Each flag sets the hyperparameter of the same name (or
+/// alias) only when given; `--set name=value` sets any other. The model checks names and values and reports what is
+/// wrong.
 struct HyperparameterOptions: ParsableArguments {
     @Option(help: "Number of latent factors.") var factors: String?
-    @Option(help: "Passes over the data (SGD models).") var epochs: String?
-    @Option(help: "Iterations or sweeps (ALS, optimizers).") var iterations: String?
+    @Option(help: "Passes over the data: epochs, sweeps or optimizer iterations (every iterative model).") var iterations: String?
+    @Option(help: "The same as --iterations.") var epochs: String?
     @Option(name: .customLong("learning-rate"), help: "Initial learning rate.") var learningRate: String?
     @Option(help: "Learning rate multiplier after each epoch.") var decay: String?
     @Option(help: "Regularization of the factors.") var regularization: String?
@@ -42,7 +43,7 @@ struct DataOptions: ParsableArguments {
     @Option(help: "File format (detected from the content by default).") var format: RatingFileFormat = .auto
     @Flag(name: .customLong("skip-invalid"), help: "Skip malformed lines and report how many, instead of failing.")
     var skipInvalid = false
-    @Option(name: .customLong("rating-scale"), help: ArgumentHelp(
+    @Option(name: .customLong("rating-scale"), parsing: .unconditional, help: ArgumentHelp(
         "The rating scale LOW:HIGH: ratings outside it are invalid, predictions are clipped to it (default: the data's smallest and largest rating).",
         valueName: "low:high"), transform: parseRatingScale)
     var ratingScale: ClosedRange<Float>?
@@ -51,9 +52,15 @@ struct DataOptions: ParsableArguments {
 
     var readOptions: ReadOptions { ReadOptions(skipInvalid: skipInvalid, ratingScale: ratingScale) }
 
-    /// Reads a rating file, reporting skipped lines on the error stream.
+    /// Reads a rating file (`-`: standard input), reporting skipped lines, and an interaction file that detection
+    /// found, on the error stream.
     func read(_ path: String) throws -> (RatingSet, ReadReport) {
-        let (set, report) = try RatingReader.read(URL(fileURLWithPath: path), format: format, options: readOptions)
+        let (set, report) = path == "-"
+            ? try RatingReader.readStandardInput(format: format, options: readOptions)
+            : try RatingReader.read(URL(fileURLWithPath: path), format: format, options: readOptions)
+        if format == .auto, let layout = report.layout, layout.ratingColumn == nil {
+            Console.current.note("read \(path == "-" ? "standard input" : path) as interactions (\(layout); every line is worth 1)")
+        }
         if report.skippedLines > 0 {
             var note = "skipped \(report.skippedLines) invalid line\(report.skippedLines == 1 ? "" : "s") of \(path)"
             if let first = report.firstSkipped { note += " (the first: \(first))" }
@@ -62,8 +69,15 @@ struct DataOptions: ParsableArguments {
         return (set, report)
     }
 
-    /// The scale to clip to: the flag's, else the smallest and largest value of `data`.
-    func scale(for data: RatingSet) -> ClosedRange<Float>? { ratingScale ?? data.valueRange }
+    /// The scale to clip to: the flag's, else the smallest and largest value of `data` after its duplicates are
+    /// folded by `--duplicates` (summed ratings go beyond the scale of single ones).
+    func scale(for data: RatingSet) -> ClosedRange<Float>? {
+        if let ratingScale { return ratingScale }
+        guard duplicates == .sum else { return data.valueRange }
+        let values = RatingMatrix(data, duplicates: .sum).byUser.values
+        guard let lo = values.min(), let hi = values.max() else { return nil }
+        return lo...hi
+    }
 }
 
 /// Parses `1:5` (or `0.5:5`) as a rating scale.
@@ -145,7 +159,13 @@ struct ModelInputOptions: ParsableArguments {
     /// `set` as the model learns from it: ranking models learn from interactions (every rated pair by default),
     /// rating models from the ratings unless `--interactions` is given. `interactions` tells which it is.
     func trainingData(_ set: RatingSet, for descriptor: ModelDescriptor) throws -> (set: RatingSet, interactions: Bool) {
-        if let conversion = try interactionConversion() { return (set.interactions(conversion), true) }
+        if let conversion = try interactionConversion() {
+            // A rating model would learn from 1s and predict 1 for everything.
+            guard descriptor.task == .ranking else {
+                throw OptionError("--interactions applies to ranking models; \(descriptor.name) predicts ratings and learns from the ratings themselves")
+            }
+            return (set.interactions(conversion), true)
+        }
         return descriptor.task == .ranking ? (set.interactions(.allPairs), true) : (set, false)
     }
 
@@ -158,19 +178,32 @@ struct ModelInputOptions: ParsableArguments {
 /// Identifiers given on the command line as a comma-separated list, or as the path of a file that lists them
 /// (separated by newlines, commas or tabs); spaces around an identifier are dropped.
 ///
-/// A value that names an existing file is read as that file; anything else is the list itself.
+/// Nothing is guessed silently: a value that names an existing file is read as that file, and the error stream
+/// says so; a value that looks like a path (it has a `/`, or ends in `.txt`, `.csv`, `.tsv` or `.list`) but names no
+/// file is an error, not a list of one unknown identifier; anything else is the list itself.
 func identifierList(_ text: String, option: String) throws -> [String] {
     var isDirectory: ObjCBool = false
     let source: String
-    if FileManager.default.fileExists(atPath: text, isDirectory: &isDirectory), !isDirectory.boolValue {
-        let data = try Data(contentsOf: URL(fileURLWithPath: text))
+    if FileManager.default.fileExists(atPath: text, isDirectory: &isDirectory) {
+        guard !isDirectory.boolValue else { throw OptionError("\(option): \(text) is a directory, not a file of identifiers") }
+        let data: Data
+        do {
+            data = try readWholeFile(URL(fileURLWithPath: text))
+        } catch {
+            throw OptionError("\(option): \(error)")
+        }
         source = String(decoding: data, as: UTF8.self)
+    } else if text.contains("/") || [".txt", ".csv", ".tsv", ".list"].contains(where: { text.lowercased().hasSuffix($0) }) {
+        throw OptionError("\(option): no such file \(text) (give identifiers separated by commas, or the path of a file that lists them)")
     } else {
         source = text
     }
     let ids = source.split(whereSeparator: { $0 == "," || $0 == "\n" || $0 == "\r\n" || $0 == "\r" || $0 == "\t" })
         .map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
     guard !ids.isEmpty else { throw ValidationError("\(option) lists no identifiers (got '\(text)')") }
+    if source != text {
+        Console.current.note("\(option): read \(ids.count) identifier\(ids.count == 1 ? "" : "s") from the file \(text)")
+    }
     return ids
 }
 
