@@ -32,8 +32,8 @@ struct TrainFromDatabaseTests {
 
     @Test("train needs --data or --db, and the database must exist")
     func errors() {
-        #expect(errorMessage(["train", "--model", "biased-mf", "--output", "x.latent"]) == "Error: give --data, --db or both")
+        #expect(errorMessage(["train", "--model", "biased-mf", "--output", "x.latent"]) == "give --data, --db or both")
         let missing = temporaryDirectory().appendingPathComponent("none.sqlite").path
-        #expect(errorMessage(["train", "--db", missing, "--model", "biased-mf", "--output", "x.latent"]) == "Error: no database at \(missing)")
+        #expect(errorMessage(["train", "--db", missing, "--model", "biased-mf", "--output", "x.latent"]) == "no database at \(missing)")
     }
 }

@@ -101,7 +101,7 @@ struct RatingWriteTests {
             let r = try await client.execute(uri: "/users/web-3/ratings", method: .post, body: body(#"[{"item": "i11", "rating": 4}]"#))
             #expect(r.status == .ok)
         }
-        #expect(try service.store.ratings(of: "web-3").map(\.item) == ["i11"])
+        #expect(try await service.store.ratings(of: "web-3").map(\.item) == ["i11"])
         #expect(service.snapshot.folded["web-3"]?.ratings.isEmpty == true)
     }
 
