@@ -57,9 +57,9 @@ enum RatingsBenchmark {
             let h = options.hyperparameters(for: descriptor)
             var folds: [Fold] = []
             for (n, train, test) in splits {
-                let context = TrainingContext(seed: options.seed, threads: options.threads, ratingScale: scale, itemFeatures: features)
+                let context = TrainingContext(seed: options.seed, threads: options.threads, ratingScale: scale)
                 let start = DispatchTime.now().uptimeNanoseconds
-                let model = try descriptor.fit(train, hyperparameters: h, context: context)
+                let model = try descriptor.fit(train, inputs: ModelInputs(itemFeatures: features), hyperparameters: h, context: context)
                 let seconds = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
                 let e = model.evaluateRatings(on: test)
                 folds.append(Fold(fold: n, rmse: e.rmse, mae: e.mae, fitSeconds: seconds))

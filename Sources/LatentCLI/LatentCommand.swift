@@ -9,7 +9,7 @@ public struct LatentCommand: AsyncParsableCommand {
         subcommands: [
             DemoCommand.self, TrainCommand.self, EvaluateCommand.self, PredictCommand.self, RecommendCommand.self,
             SimilarCommand.self, InfoCommand.self, ModelsCommand.self, GenerateCommand.self, GradcheckCommand.self,
-            ServeCommand.self,
+            ExportCommand.self, ImportCommand.self, ServeCommand.self,
         ]
     )
 

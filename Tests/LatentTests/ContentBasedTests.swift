@@ -4,8 +4,15 @@ import Testing
 @Suite struct ContentBasedTests {
     let data = RatingMatrix(NotesExample.ratings)
 
-    func context() -> TrainingContext {
-        TrainingContext(seed: 1, ratingScale: 0...5, itemFeatures: NotesExample.itemFeatures)
+    let inputs = ModelInputs(itemFeatures: NotesExample.itemFeatures)
+
+    func context() -> TrainingContext { TrainingContext(seed: 1, ratingScale: 0...5) }
+
+    /// `content` with the notes' features and the given hyperparameters.
+    func content(_ values: [String: String] = [:]) throws -> ContentBasedRegression {
+        var c = try ContentBasedRegression(Hyperparameters(values))
+        c.use(inputs)
+        return c
     }
 
     @Test func theNotesWorkedExample() throws {
@@ -14,28 +21,28 @@ import Testing
         let puppies = try #require(data.items.index(of: "Cute puppies of love"))
         #expect(x.row(puppies) == [1, 0.99, 0])
         let alice = try #require(data.users.index(of: "Alice"))
-        var model = try ContentBasedRegression(Hyperparameters(["mean-normalization": "false"])).fit(data, context: context())
+        var model = try content(["mean-normalization": "false"]).fit(data, context: context())
         model.userFactors.setRow(alice, to: [0, 5, 0])
         #expect(abs(model.rawPrediction(user: alice, item: puppies) - 4.95) < 1e-6)
     }
 
     @Test(arguments: ["normal", "gd"])
     func aliceIsPredictedToLoveCutePuppies(solver: String) throws {
-        let model = try ContentBasedRegression(Hyperparameters(["mean-normalization": "false", "regularization": "0.1",
-                                                               "solver": solver, "iterations": "20000"])).fit(data, context: context())
+        let model = try content(["mean-normalization": "false", "regularization": "0.1",
+                                                               "solver": solver, "iterations": "20000"]).fit(data, context: context())
         // The exact ridge solution (computed independently) predicts 4.9699.
         #expect(abs(model.predict(user: "Alice", item: "Cute puppies of love") - 4.9699) < 1e-3)
     }
 
     @Test func gradientDescentReachesTheNormalEquationSolution() throws {
-        let gd = try ContentBasedRegression(Hyperparameters(["iterations": "3000", "regularization": "0.5"])).fit(data, context: context())
-        let exact = try ContentBasedRegression(Hyperparameters(["solver": "normal", "regularization": "0.5"])).fit(data, context: context())
+        let gd = try content(["iterations": "3000", "regularization": "0.5"]).fit(data, context: context())
+        let exact = try content(["solver": "normal", "regularization": "0.5"]).fit(data, context: context())
         for (a, b) in zip(gd.userFactors.storage, exact.userFactors.storage) { #expect(abs(a - b) < 1e-4) }
     }
 
     @Test func theInterceptIsNotRegularized() throws {
         // With a huge lambda every theta_k (k >= 1) vanishes, and theta_0 is the user's mean residual.
-        let model = try ContentBasedRegression(Hyperparameters(["solver": "normal", "regularization": "1e9", "mean-normalization": "false"]))
+        let model = try content(["solver": "normal", "regularization": "1e9", "mean-normalization": "false"])
             .fit(data, context: context())
         let carol = try #require(data.users.index(of: "Carol"))
         #expect(abs(model.userFactors[carol, 0] - 2.5) < 1e-3)
@@ -43,7 +50,7 @@ import Testing
     }
 
     @Test func aUserWithNoRatingsGetsTheItemMeans() throws {
-        let model = try ContentBasedRegression.defaults.fit(data, context: context())
+        let model = try content().fit(data, context: context())
         #expect(abs(model.predict(user: "Eve", item: "Love at last") - 2.5) < 1e-5)
         #expect(abs(model.predict(user: "Eve", item: "Nonstop car chases") - 2.25) < 1e-5)
     }
@@ -67,12 +74,14 @@ import Testing
     }
 
     @Test func missingFeaturesAreAnError() {
-        #expect(throws: TrainingError.self) { _ = try ModelDescriptor.content.fit(data, context: TrainingContext()) }
+        #expect(throws: TrainingError.missingInput("item features (content needs them: --item-features FILE, e.g. u.item)")) {
+            _ = try ModelDescriptor.content.fit(data, context: TrainingContext())
+        }
     }
 
     @Test func aHugeLearningRateDivergesWithAClearError() {
         do {
-            _ = try ModelDescriptor.content.fit(data, hyperparameters: Hyperparameters(["learning-rate": "1000"]), context: context())
+            _ = try ModelDescriptor.content.fit(data, inputs: inputs, hyperparameters: Hyperparameters(["learning-rate": "1000"]), context: context())
             Issue.record("expected divergence")
         } catch let TrainingError.diverged(_, rate) {
             #expect(rate == 1000)
@@ -80,7 +89,7 @@ import Testing
     }
 
     @Test func relatedItemsCompareFeatures() throws {
-        let model = try ModelDescriptor.content.fit(data, context: context())
+        let model = try ModelDescriptor.content.fit(data, inputs: inputs, context: context())
         let related = try model.similarItems(to: "Love at last", count: 2)
         #expect(Set(related.map(\.id)) == ["Cute puppies of love", "Romance forever"])
     }

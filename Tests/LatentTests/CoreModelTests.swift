@@ -106,7 +106,7 @@ import Testing
         let data = RatingMatrix(RatingSet([("u1", "a", 5), ("u2", "b", 1), ("u1", "c", 4), ("u2", "d", 2)]))
         // items a, b, c, d with 2-d factors; a and c close, b far.
         return FactorModel(
-            name: "hand", domain: ModelDomain(data, ratingScale: 1...5), hyperparameters: Hyperparameters(),
+            name: "hand", domain: ModelDomain(data, ratingScale: 1...5, task: .rating), hyperparameters: Hyperparameters(),
             globalMean: 3, userBias: [0.5, -0.5], itemBias: [0.1, 0.2, 0.3, 0.4],
             userFactors: Matrix(rows: 2, columns: 2, storage: [1, 0, 0, 1]),
             itemFactors: Matrix(rows: 4, columns: 2, storage: [2, 0, 0, 3, 1.9, 0.1, -1, -1]),

@@ -94,5 +94,18 @@ import Testing
         let ease = try ModelRegistry.model(from: ModelFile.decode([UInt8](try #require(Data(base64Encoded: Self.oldEASE)))))
         #expect(ease.hyperparameters.values["regularization"] == "2.0")
         #expect(ease.predict(user: "a", item: "z") == 0.18181819)
+        // The task, not stored then, is the model's.
+        #expect(als.domain.task == .rating && ease.domain.task == .ranking)
+    }
+
+    @Test func theTaskIsStoredInTheModel() throws {
+        let data = RatingMatrix(RatingSet([("a", "x", 4), ("a", "y", 2), ("b", "x", 5), ("b", "z", 1)]))
+        for (descriptor, task) in [(ModelDescriptor.baseline, ModelTask.rating), (.ease, .ranking), (.bpr, .ranking)] {
+            let model = try descriptor.fit(data)
+            #expect(model.domain.task == task)
+            #expect(try ModelRegistry.model(from: ModelFile.decode(ModelFile.encode(model.archive()))).domain.task == task)
+        }
+        let ratings = try ModelDescriptor.neural.fit(data, hyperparameters: Hyperparameters(["loss": "mse", "iterations": "1"]))
+        #expect(ratings.domain.task == .rating)
     }
 }

@@ -65,32 +65,49 @@ public struct RatingEvaluationReport: Sendable, Equatable, Codable {
     }
 }
 
-/// Evaluation of any model over given train/test splits (given files, a holdout, or k folds).
+/// Evaluation of any model over given train/test splits (given files, a holdout, or k folds), for either task.
 public enum CrossValidation {
+    /// The one loop (like Surprise's `cross_validate`): for each split, fits `descriptor` on `training(split.train)`,
+    /// timing the fit, and measures the fitted model on `split.test` with `measure` (model, test part, fit seconds).
+    ///
+    /// - Parameters:
+    ///   - context: the training context of every fold.
+    ///   - onFold: called after each fold with its index (from 0) and figures, e.g. to print them as they come.
+    public static func run<Fold>(
+        _ descriptor: ModelDescriptor, splits: [TrainTestSplit], inputs: ModelInputs = ModelInputs(),
+        hyperparameters: Hyperparameters = Hyperparameters(), context: TrainingContext = TrainingContext(),
+        training: (RatingSet) -> RatingMatrix, measure: (any Recommender, RatingSet, Double) throws -> Fold,
+        onFold: ((Int, Fold) -> Void)? = nil
+    ) throws -> [Fold] {
+        let clock = ContinuousClock()
+        var folds: [Fold] = []
+        for (f, split) in splits.enumerated() {
+            let data = training(split.train)
+            let start = clock.now
+            let model = try descriptor.fit(data, inputs: inputs, hyperparameters: hyperparameters, context: context)
+            let fold = try measure(model, split.test, start.duration(to: clock.now).seconds)
+            onFold?(f, fold)
+            folds.append(fold)
+        }
+        return folds
+    }
+
     /// Fits `descriptor` on each split's training part and measures RMSE and MAE on its test part.
     ///
     /// - Parameters:
     ///   - duplicates: how repeated (user, item) pairs of a training part are folded.
     ///   - context: the training context of every fold (its rating scale clips the predictions).
-    ///   - onFold: called after each fold with its index (from 0) and figures, e.g. to print them as they come.
     public static func evaluateRatings(
-        _ descriptor: ModelDescriptor, splits: [TrainTestSplit], hyperparameters: Hyperparameters = Hyperparameters(),
-        duplicates: DuplicatePolicy = .keepLast, context: TrainingContext = TrainingContext(),
-        onFold: ((Int, RatingFoldReport) -> Void)? = nil
+        _ descriptor: ModelDescriptor, splits: [TrainTestSplit], inputs: ModelInputs = ModelInputs(),
+        hyperparameters: Hyperparameters = Hyperparameters(), duplicates: DuplicatePolicy = .keepLast,
+        context: TrainingContext = TrainingContext(), onFold: ((Int, RatingFoldReport) -> Void)? = nil
     ) throws -> RatingEvaluationReport {
-        let clock = ContinuousClock()
-        var folds: [RatingFoldReport] = []
-        for (f, split) in splits.enumerated() {
-            let data = RatingMatrix(split.train, duplicates: duplicates)
-            let start = clock.now
-            let model = try descriptor.fit(data, hyperparameters: hyperparameters, context: context)
-            let elapsed = start.duration(to: clock.now)
-            let e = model.evaluateRatings(on: split.test)
-            let fold = RatingFoldReport(rmse: e.rmse, mae: e.mae, fitSeconds: elapsed.seconds, testCount: e.count,
-                                        unknownUsers: e.unknownUsers, unknownItems: e.unknownItems)
-            onFold?(f, fold)
-            folds.append(fold)
-        }
+        let folds = try run(descriptor, splits: splits, inputs: inputs, hyperparameters: hyperparameters, context: context,
+                            training: { RatingMatrix($0, duplicates: duplicates) }, measure: { model, test, seconds in
+            let e = model.evaluateRatings(on: test)
+            return RatingFoldReport(rmse: e.rmse, mae: e.mae, fitSeconds: seconds, testCount: e.count,
+                                    unknownUsers: e.unknownUsers, unknownItems: e.unknownItems)
+        }, onFold: onFold)
         return RatingEvaluationReport(model: descriptor.name, folds: folds)
     }
 }

@@ -91,32 +91,26 @@ public enum RankingProtocol {
                                 train: RatingSet, test: RatingSet, k: Int = 10, relevanceThreshold: Float = 4,
                                 conversion: InteractionConversion = .allPairs, duplicates: DuplicatePolicy = .keepLast,
                                 context: TrainingContext = TrainingContext()) throws -> RankingFoldReport {
-        guard k >= 1 else { throw RankingEvaluationError.invalidCutoff(k) }
-        let matrix = RatingMatrix(train.interactions(conversion), duplicates: duplicates)
-        let clock = ContinuousClock()
-        let start = clock.now
-        let fitted = try model.fit(matrix, hyperparameters: hyperparameters, context: context)
-        let seconds = start.duration(to: clock.now).seconds
-        let evaluation = try fitted.evaluateRanking(on: test, k: k, relevanceThreshold: relevanceThreshold,
-                                                    threads: context.threads)
-        return RankingFoldReport(evaluation: evaluation, fitSeconds: seconds)
+        try crossValidate(model: model, hyperparameters: hyperparameters, splits: [TrainTestSplit(train: train, test: test)],
+                          k: k, relevanceThreshold: relevanceThreshold, conversion: conversion, duplicates: duplicates,
+                          context: context).folds[0]
     }
 
-    /// ``evaluate(model:hyperparameters:train:test:k:relevanceThreshold:conversion:duplicates:context:)`` on every
-    /// split; `onFold` is called after each fold with its index (from 0) and figures.
-    public static func crossValidate(model: ModelDescriptor, hyperparameters: Hyperparameters = Hyperparameters(),
+    /// Protocol T on every split (``CrossValidation/run(_:splits:inputs:hyperparameters:context:training:measure:onFold:)``);
+    /// `onFold` is called after each fold with its index (from 0) and figures.
+    public static func crossValidate(model: ModelDescriptor, inputs: ModelInputs = ModelInputs(),
+                                     hyperparameters: Hyperparameters = Hyperparameters(),
                                      splits: [TrainTestSplit], k: Int = 10, relevanceThreshold: Float = 4,
                                      conversion: InteractionConversion = .allPairs, duplicates: DuplicatePolicy = .keepLast,
                                      context: TrainingContext = TrainingContext(),
                                      onFold: ((Int, RankingFoldReport) -> Void)? = nil) throws -> RankingEvaluationReport {
-        var folds: [RankingFoldReport] = []
-        for (f, s) in splits.enumerated() {
-            let fold = try evaluate(model: model, hyperparameters: hyperparameters, train: s.train, test: s.test, k: k,
-                                    relevanceThreshold: relevanceThreshold, conversion: conversion,
-                                    duplicates: duplicates, context: context)
-            onFold?(f, fold)
-            folds.append(fold)
-        }
+        guard k >= 1 else { throw RankingEvaluationError.invalidCutoff(k) }
+        let folds = try CrossValidation.run(
+            model, splits: splits, inputs: inputs, hyperparameters: hyperparameters, context: context,
+            training: { RatingMatrix($0.interactions(conversion), duplicates: duplicates) }, measure: { fitted, test, seconds in
+                RankingFoldReport(evaluation: try fitted.evaluateRanking(on: test, k: k, relevanceThreshold: relevanceThreshold,
+                                                                         threads: context.threads), fitSeconds: seconds)
+            }, onFold: onFold)
         return RankingEvaluationReport(model: model.name, relevanceThreshold: relevanceThreshold, folds: folds)
     }
 }

@@ -82,7 +82,7 @@ public struct AlternatingLeastSquares: Sendable {
             context.report(TrainingProgress(stage: "sweep", step: sweep + 1, total: iterations))
         }
         return FactorModel(
-            name: "als", domain: ModelDomain(data, ratingScale: context.ratingScale), hyperparameters: hyperparameters,
+            name: "als", domain: ModelDomain(data, ratingScale: context.ratingScale, task: .rating), hyperparameters: hyperparameters,
             globalMean: state.alpha, userBias: state.userBias, itemBias: state.itemBias,
             userFactors: state.userFactors, itemFactors: state.itemFactors,
             foldIn: .ridge(lambda: weighted ? regularization / 10 : regularization / 50))

@@ -78,7 +78,7 @@ public struct BPR: Sendable {
             context.report(TrainingProgress(step: epoch, total: iterations, loss: loss / Double(max(1, users.count - skipped))))
         }
         guard p.isFinite, q.isFinite else { throw TrainingError.diverged(epoch: iterations, learningRate: eta) }
-        return FactorModel(name: "bpr", domain: ModelDomain(data, ratingScale: nil), hyperparameters: hyperparameters,
+        return FactorModel(name: "bpr", domain: ModelDomain(data, ratingScale: nil, task: .ranking), hyperparameters: hyperparameters,
                            globalMean: 0, userBias: [], itemBias: useBias ? b : [], userFactors: p, itemFactors: q,
                            foldIn: .implicit(alpha: 1, lambda: max(regularization, 1e-3) * 100))
     }

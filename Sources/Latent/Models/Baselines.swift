@@ -8,7 +8,7 @@ public enum Baselines {
 
     static func model(_ name: String, _ data: RatingMatrix, _ context: TrainingContext, _ h: Hyperparameters,
                       userBias: [Float], itemBias: [Float]) -> FactorModel {
-        FactorModel(name: name, domain: ModelDomain(data, ratingScale: context.ratingScale), hyperparameters: h,
+        FactorModel(name: name, domain: ModelDomain(data, ratingScale: context.ratingScale, task: .rating), hyperparameters: h,
                     globalMean: data.globalMean, userBias: userBias, itemBias: itemBias,
                     userFactors: Matrix(rows: data.userCount, columns: 0), itemFactors: Matrix(rows: data.itemCount, columns: 0),
                     foldIn: .ridge(lambda: 0))
@@ -87,7 +87,7 @@ extension ModelDescriptor {
     /// `global-mean`: the mean of all ratings.
     public static let globalMean = ModelDescriptor(
         name: "global-mean", summary: "the mean of all training ratings", task: .rating, parameters: []
-    ) { data, _, context in Baselines.globalMean(data, context: context) }
+    ) { data, _, _, context in Baselines.globalMean(data, context: context) }
 
     /// `item-mean`: each item's mean rating (mean normalization alone).
     public static let itemMean = ModelDescriptor(

@@ -76,7 +76,7 @@ public struct BayesianMatrixFactorization: Sendable {
             for i in 0..<items { for f in 0..<k { q[i, j * k + f] = qs[i * k + f] } }
         }
         return FactorModel(
-            name: "bayesian-mf", domain: ModelDomain(data, ratingScale: context.ratingScale), hyperparameters: hyperparameters,
+            name: "bayesian-mf", domain: ModelDomain(data, ratingScale: context.ratingScale, task: .rating), hyperparameters: hyperparameters,
             globalMean: Float(w0Sum / n), userBias: buSum.map { Float($0 / n) }, itemBias: biSum.map { Float($0 / n) },
             userFactors: p, itemFactors: q, foldIn: .ridge(lambda: 0.05))
     }

@@ -117,7 +117,7 @@ public struct CollaborativeFiltering: Sendable {
         let k = factors, itemParts = data.itemCount * k
         let mu = meanNormalization ? data.globalMean : 0
         return FactorModel(
-            name: "cofi", domain: ModelDomain(data, ratingScale: context.ratingScale), hyperparameters: hyperparameters,
+            name: "cofi", domain: ModelDomain(data, ratingScale: context.ratingScale, task: .rating), hyperparameters: hyperparameters,
             globalMean: mu, userBias: [], itemBias: meanNormalization ? means.map { $0 - mu } : [],
             userFactors: Matrix(rows: data.userCount, columns: k, storage: solution[itemParts...].map { Float($0) }),
             itemFactors: Matrix(rows: data.itemCount, columns: k, storage: solution[..<itemParts].map { Float($0) }),
@@ -254,6 +254,15 @@ extension CollaborativeFiltering: ModelConfiguration {
 }
 
 extension CollaborativeFiltering.Optimizer: HyperparameterChoice {}
+
+extension CollaborativeFiltering: GradientChecked {
+    /// J with 3 features, lambda 0.7, mean-normalized.
+    public func gradientCheck(seed: UInt64) -> GradientCheckResult {
+        GradientCheck.check(seed: seed) { data, _ in
+            CofiObjective(data: data, factors: 3, regularization: 0.7, itemMeans: data.itemMeans())
+        }
+    }
+}
 
 extension ModelDescriptor {
     /// `cofi`: collaborative filtering learning X and Theta together.

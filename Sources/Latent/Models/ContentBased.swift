@@ -36,6 +36,8 @@ public struct ContentBasedRegression: Sendable {
     public var learningRate: Float
     /// Whether ratings are mean-normalized by item.
     public var meanNormalization: Bool
+    /// The model's input: one row of features per item (not a hyperparameter; see ``use(_:)``).
+    public var itemFeatures: ItemFeatures?
 
     /// The defaults of `content`.
     public static let defaults = ContentBasedRegression(regularization: 10, solver: .gd, iterations: 500,
@@ -54,11 +56,13 @@ public struct ContentBasedRegression: Sendable {
         return x
     }
 
-    /// Each item's mean training rating.
-    /// Trains on `data` with the item features of `context`; without them, ``TrainingError/missingInput(_:)``.
+    /// Takes the item features of `inputs`.
+    public mutating func use(_ inputs: ModelInputs) { itemFeatures = inputs.itemFeatures ?? itemFeatures }
+
+    /// Trains on `data` with ``itemFeatures``; without them, ``TrainingError/missingInput(_:)``.
     public func fit(_ data: RatingMatrix, context: TrainingContext = TrainingContext()) throws -> FactorModel {
         guard data.count > 0 else { throw TrainingError.emptyTrainingData }
-        guard let features = context.itemFeatures else {
+        guard let features = itemFeatures else {
             throw TrainingError.missingInput("item features (content needs them: --item-features FILE, e.g. u.item)")
         }
         let x = Self.designMatrix(for: data.items, features: features)
@@ -91,7 +95,7 @@ public struct ContentBasedRegression: Sendable {
         let bias = meanNormalization ? means.map { $0 - mu } : []
         context.report(TrainingProgress(stage: "users", step: data.userCount, total: data.userCount, loss: problem.value(theta)))
         return FactorModel(
-            name: "content", domain: ModelDomain(data, ratingScale: context.ratingScale), hyperparameters: hyperparameters,
+            name: "content", domain: ModelDomain(data, ratingScale: context.ratingScale, task: .rating), hyperparameters: hyperparameters,
             globalMean: mu, userBias: [], itemBias: bias,
             userFactors: Matrix(rows: data.userCount, columns: n, storage: theta.map { Float($0) }), itemFactors: x,
             foldIn: .ridge(lambda: regularization / 10))
@@ -249,6 +253,18 @@ extension ContentBasedRegression: ModelConfiguration {
 }
 
 extension ContentBasedRegression.Solver: HyperparameterChoice {}
+
+extension ContentBasedRegression: GradientChecked {
+    /// The objective with three random features per item, lambda 0.7, mean-normalized.
+    public func gradientCheck(seed: UInt64) -> GradientCheckResult {
+        GradientCheck.check(seed: seed) { data, rng in
+            var values = Matrix(rows: data.itemCount, columns: 3)
+            for j in values.storage.indices { values.storage[j] = rng.nextUniform() }
+            let x = Self.designMatrix(for: data.items, features: ItemFeatures(items: data.items, names: ["a", "b", "c"], values: values))
+            return ContentObjective(data: data, design: x, itemMeans: data.itemMeans(), regularization: 0.7)
+        }
+    }
+}
 
 extension ModelDescriptor {
     /// `content`: per-user regularized linear regression on item features.

@@ -152,7 +152,7 @@ public struct EASE: ModelConfiguration {
         }
         let users = Float(max(1, data.userCount))
         let popularity = (0..<n).map { Float(byItem.count(of: $0)) / users }
-        return EASEModel(domain: ModelDomain(data, ratingScale: nil), hyperparameters: hyperparameters, weights: b,
+        return EASEModel(domain: ModelDomain(data, ratingScale: nil, task: .ranking), hyperparameters: hyperparameters, weights: b,
                          popularity: popularity, weighted: weighted)
     }
 }

@@ -179,12 +179,15 @@ public protocol ModelConfiguration: Sendable {
     static var defaults: Self { get }
     /// The hyperparameters that apply to this configuration: ``parameters`` unless a variant has fewer.
     var declarations: [Hyperparameter<Self>] { get }
+    /// Takes what the model learns from besides the ratings (item features); most models need nothing.
+    mutating func use(_ inputs: ModelInputs)
     /// Trains on `data`.
     func fit(_ data: RatingMatrix, context: TrainingContext) throws -> Model
 }
 
 extension ModelConfiguration {
     public var declarations: [Hyperparameter<Self>] { Self.parameters }
+    public mutating func use(_ inputs: ModelInputs) {}
 
     /// The hyperparameters' descriptions, with the defaults of `defaults`.
     public static func specs(defaults: Self = .defaults) -> [ParameterSpec] {

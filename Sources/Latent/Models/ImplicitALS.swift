@@ -51,7 +51,7 @@ public struct ImplicitALS: Sendable {
             guard x.isFinite, y.isFinite else { throw TrainingError.diverged(epoch: sweep + 1, learningRate: 0) }
             context.report(TrainingProgress(stage: "sweep", step: sweep + 1, total: iterations))
         }
-        return FactorModel(name: "implicit-als", domain: ModelDomain(data, ratingScale: nil), hyperparameters: hyperparameters,
+        return FactorModel(name: "implicit-als", domain: ModelDomain(data, ratingScale: nil, task: .ranking), hyperparameters: hyperparameters,
                            globalMean: 0, userBias: [], itemBias: [], userFactors: x, itemFactors: y,
                            foldIn: .implicit(alpha: alpha, lambda: regularization))
     }

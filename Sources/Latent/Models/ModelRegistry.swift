@@ -40,6 +40,12 @@ public enum ModelRegistry {
         var archive = archive
         if let d = all.first(where: { $0.name == archive.model }) {
             archive.parameters = Hyperparameters(archive.parameters).renamingAliases(d.parameters).values
+            // Written before the task was stored: the model's task, except a ranking model fit to ratings (with a
+            // scale) as neural with loss=mse is.
+            if archive.strings["domain.task"] == nil {
+                let ranking = d.task == .ranking && archive.floats["domain.scale"] == nil
+                archive.strings["domain.task"] = [(ranking ? ModelTask.ranking : .rating).rawValue]
+            }
         }
         return try decode(archive)
     }

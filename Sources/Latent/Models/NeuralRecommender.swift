@@ -311,7 +311,8 @@ public struct NeuralTraining: Sendable {
             context.report(TrainingProgress(step: epoch, total: iterations, loss: meanLoss))
         }
         let share = (0..<itemCount).map { Float(data.byItem.count(of: $0)) / Float(max(1, data.userCount)) }
-        return NeuralRecommender(domain: ModelDomain(data, ratingScale: objective == .squared ? context.ratingScale : nil),
+        return NeuralRecommender(domain: ModelDomain(data, ratingScale: objective == .squared ? context.ratingScale : nil,
+                                                         task: objective == .squared ? .rating : .ranking),
                                  hyperparameters: hyperparameters, network: net, objective: objective, offset: offset,
                                  popularity: share)
     }

@@ -9,7 +9,7 @@ public enum Popularity {
     public static func fit(_ data: RatingMatrix, context: TrainingContext = TrainingContext()) -> FactorModel {
         let users = Float(max(1, data.userCount))
         let share = (0..<data.itemCount).map { Float(data.byItem.count(of: $0)) / users }
-        return FactorModel(name: "popularity", domain: ModelDomain(data, ratingScale: nil), hyperparameters: Hyperparameters(),
+        return FactorModel(name: "popularity", domain: ModelDomain(data, ratingScale: nil, task: .ranking), hyperparameters: Hyperparameters(),
                            globalMean: 0, userBias: [], itemBias: share,
                            userFactors: Matrix(rows: data.userCount, columns: 0),
                            itemFactors: Matrix(rows: data.itemCount, columns: 0), foldIn: .ridge(lambda: 0))
@@ -21,5 +21,5 @@ extension ModelDescriptor {
     public static let popularity = ModelDescriptor(
         name: "popularity", summary: "the most interacted-with items first (the ranking baseline)", task: .ranking,
         parameters: []
-    ) { data, _, context in Popularity.fit(data, context: context) }
+    ) { data, _, _, context in Popularity.fit(data, context: context) }
 }

@@ -9,22 +9,22 @@ public struct ModelDomain: Sendable, Equatable {
     public var seen: SparseRows
     /// The scale predictions are clipped to, or nil for unbounded scores (interaction data).
     public var ratingScale: ClosedRange<Float>?
+    /// What the model does: predict ratings, or rank items from interactions (its fold-in values are then weights).
+    public var task: ModelTask
 
-    /// The domain of a model trained on `data`, clipping to `ratingScale`.
-    public init(_ data: RatingMatrix, ratingScale: ClosedRange<Float>?) {
-        users = data.users
-        items = data.items
-        seen = data.byUser
-        self.ratingScale = ratingScale
+    /// The domain of a model for `task` trained on `data`, clipping to `ratingScale`.
+    public init(_ data: RatingMatrix, ratingScale: ClosedRange<Float>?, task: ModelTask) {
+        self.init(users: data.users, items: data.items, seen: data.byUser, ratingScale: ratingScale, task: task)
     }
 
     /// A domain from its parts.
-    public init(users: IDMap, items: IDMap, seen: SparseRows, ratingScale: ClosedRange<Float>?) {
+    public init(users: IDMap, items: IDMap, seen: SparseRows, ratingScale: ClosedRange<Float>?, task: ModelTask) {
         precondition(seen.rowCount == users.count)
         self.users = users
         self.items = items
         self.seen = seen
         self.ratingScale = ratingScale
+        self.task = task
     }
 
     /// Clips `value` to the rating scale, if there is one.
@@ -42,9 +42,11 @@ public struct ModelDomain: Sendable, Equatable {
         archive.int32s["domain.seen.items"] = seen.indices
         archive.floats["domain.seen.values"] = seen.values
         if let s = ratingScale { archive.floats["domain.scale"] = [s.lowerBound, s.upperBound] }
+        archive.strings["domain.task"] = [task.rawValue]
     }
 
-    /// Reads a domain written by ``encode(into:)``.
+    /// Reads a domain written by ``encode(into:)``. A file written before the task was stored gets the task of its
+    /// model (see ``ModelRegistry/model(from:)``), else rating when it has a scale.
     public init(from archive: ModelArchive) throws {
         let userIDs = try archive.strings("domain.users")
         let itemIDs = try archive.strings("domain.items")
@@ -67,6 +69,9 @@ public struct ModelDomain: Sendable, Equatable {
         } else {
             ratingScale = nil
         }
+        let taskName = archive.strings["domain.task"]?.first ?? (ratingScale == nil ? "ranking" : "rating")
+        guard let task = ModelTask(rawValue: taskName) else { throw ModelFileError.inconsistent("unknown task \(taskName)") }
+        self.task = task
     }
 }
 
@@ -81,7 +86,7 @@ public protocol Recommender: Sendable {
     /// The users and items the model knows.
     var domain: ModelDomain { get }
     /// The hyperparameters the model was trained with.
-    var hyperparameters: Hyperparameters { get }
+    var hyperparameters: Hyperparameters { get set }
 
     /// The unclipped prediction for a user and an item given by dense index; nil means the model does not know them,
     /// and the model falls back to what it knows (biases, means, popularity).

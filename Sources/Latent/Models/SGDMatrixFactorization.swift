@@ -143,7 +143,7 @@ public struct SGDMatrixFactorization: Sendable {
         q.storage = Self.restride(qPadded, rows: q.rows, from: stride, to: k)
         guard p.isFinite, q.isFinite else { throw TrainingError.diverged(epoch: iterations, learningRate: learningRate) }
         return FactorModel(
-            name: name, domain: ModelDomain(data, ratingScale: context.ratingScale), hyperparameters: hyperparameters,
+            name: name, domain: ModelDomain(data, ratingScale: context.ratingScale, task: .rating), hyperparameters: hyperparameters,
             globalMean: mu, userBias: bu, itemBias: bi, userFactors: p, itemFactors: q,
             foldIn: .ridge(lambda: userRegularization))
     }
@@ -179,7 +179,7 @@ public struct SGDMatrixFactorization: Sendable {
         let x = result.x.map(Float.init)
         let qOffset = users * k, bOffset = (users + items) * k
         return FactorModel(
-            name: name, domain: ModelDomain(data, ratingScale: context.ratingScale), hyperparameters: hyperparameters,
+            name: name, domain: ModelDomain(data, ratingScale: context.ratingScale, task: .rating), hyperparameters: hyperparameters,
             globalMean: mu, userBias: biased ? Array(x[bOffset..<(bOffset + users)]) : [],
             itemBias: biased ? Array(x[(bOffset + users)..<(bOffset + users + items)]) : [],
             userFactors: Matrix(rows: users, columns: k, storage: Array(x[0..<qOffset])),
@@ -209,7 +209,7 @@ public struct SGDMatrixFactorization: Sendable {
         }
         guard p.isFinite, q.isFinite else { throw TrainingError.diverged(epoch: iterations, learningRate: learningRate) }
         return FactorModel(
-            name: name, domain: ModelDomain(data, ratingScale: context.ratingScale), hyperparameters: hyperparameters,
+            name: name, domain: ModelDomain(data, ratingScale: context.ratingScale, task: .rating), hyperparameters: hyperparameters,
             globalMean: mu, userBias: bu, itemBias: bi, userFactors: p, itemFactors: q,
             foldIn: .ridge(lambda: userRegularization))
     }
@@ -355,6 +355,16 @@ extension SGDMatrixFactorization: ModelConfiguration {
 }
 
 extension SGDMatrixFactorization.Solver: HyperparameterChoice {}
+
+extension SGDMatrixFactorization: GradientChecked {
+    /// The summed objective with 3 factors and four different penalties (the biases' only with biases).
+    public func gradientCheck(seed: UInt64) -> GradientCheckResult {
+        var c = self
+        c.factors = 3
+        (c.userRegularization, c.itemRegularization, c.userBiasRegularization, c.itemBiasRegularization) = (0.3, 0.5, 0.2, 0.4)
+        return GradientCheck.check(seed: seed) { data, _ in MatrixFactorizationObjective(c, data: data) }
+    }
+}
 
 extension ModelDescriptor {
     /// `biased-mf`: r ~ mu + b_u + b_i + p_u . q_i by SGD.

@@ -36,6 +36,15 @@ public struct ItemFeatures: Sendable {
     }
 }
 
+/// What a model learns from besides the ratings: item features, for the models that use them (`content`).
+public struct ModelInputs: Sendable {
+    /// One row of features per item.
+    public var itemFeatures: ItemFeatures?
+
+    /// Inputs from their parts.
+    public init(itemFeatures: ItemFeatures? = nil) { self.itemFeatures = itemFeatures }
+}
+
 /// Everything a training run needs besides the data and the hyperparameters.
 public struct TrainingContext: Sendable {
     /// The seed of every random choice: the same seed and thread count give the same model.
@@ -44,18 +53,15 @@ public struct TrainingContext: Sendable {
     public var threads: Int
     /// The scale predictions are clipped to; nil for unbounded scores.
     public var ratingScale: ClosedRange<Float>?
-    /// Item features, for models that use them.
-    public var itemFeatures: ItemFeatures?
     /// Called after each epoch (or sweep) of long work. Nothing in the library prints.
     public var progress: (@Sendable (TrainingProgress) -> Void)?
 
     /// A context with the given seed and thread count.
     public init(seed: UInt64 = 42, threads: Int = 1, ratingScale: ClosedRange<Float>? = nil,
-                itemFeatures: ItemFeatures? = nil, progress: (@Sendable (TrainingProgress) -> Void)? = nil) {
+                progress: (@Sendable (TrainingProgress) -> Void)? = nil) {
         self.seed = seed
         self.threads = max(1, threads)
         self.ratingScale = ratingScale
-        self.itemFeatures = itemFeatures
         self.progress = progress
     }
 
@@ -81,23 +87,32 @@ public struct ModelDescriptor: Sendable {
     public let task: ModelTask
     /// Its hyperparameters, with defaults.
     public let parameters: [ParameterSpec]
-    private let train: @Sendable (RatingMatrix, Hyperparameters, TrainingContext) throws -> any Recommender
+    /// The check of its analytic gradient on a small random problem drawn from a seed, for the models with one.
+    public let gradientCheck: (@Sendable (UInt64) -> GradientCheckResult)?
+    /// The training function: data, inputs, hyperparameters under their declared names, context.
+    public typealias Train = @Sendable (RatingMatrix, ModelInputs, Hyperparameters, TrainingContext) throws -> any Recommender
+    private let train: Train
 
     /// A model description.
     public init(name: String, summary: String, task: ModelTask, parameters: [ParameterSpec],
-                train: @escaping @Sendable (RatingMatrix, Hyperparameters, TrainingContext) throws -> any Recommender) {
+                gradientCheck: (@Sendable (UInt64) -> GradientCheckResult)? = nil, train: @escaping Train) {
         self.name = name
         self.summary = summary
         self.task = task
         self.parameters = parameters
+        self.gradientCheck = gradientCheck
         self.train = train
     }
 
     /// The model trained by configurations of type `C`, starting from `defaults`: its hyperparameters are the
-    /// configuration's declarations.
+    /// configuration's declarations, its gradient check the configuration's (if it is ``GradientChecked``).
     public init<C: ModelConfiguration>(name: String, summary: String, task: ModelTask, defaults: C) {
-        self.init(name: name, summary: summary, task: task, parameters: C.specs(defaults: defaults)) { data, h, context in
-            try C(h, defaults: defaults).fit(data, context: context)
+        var check: (@Sendable (UInt64) -> GradientCheckResult)?
+        if let c = defaults as? any GradientChecked { check = { c.gradientCheck(seed: $0) } }
+        self.init(name: name, summary: summary, task: task, parameters: C.specs(defaults: defaults), gradientCheck: check) {
+            var c = try C($2, defaults: defaults)
+            c.use($1)
+            return try c.fit($0, context: $3)
         }
     }
 
@@ -106,15 +121,16 @@ public struct ModelDescriptor: Sendable {
         parameters.contains { $0.name == name || $0.aliases.contains(name) }
     }
 
-    /// Trains the model on `data`. Unknown or invalid hyperparameters and empty data are errors, and so is a model
-    /// whose scores are not finite or explode (``TrainingError/unstable(score:limit:advice:)``): every model passes
-    /// the same check, so that no diverged model is ever returned or saved.
-    public func fit(_ data: RatingMatrix, hyperparameters: Hyperparameters = Hyperparameters(),
+    /// Trains the model on `data` (and `inputs`, for the models that use them). Unknown or invalid hyperparameters
+    /// and empty data are errors, and so is a model whose scores are not finite or explode
+    /// (``TrainingError/unstable(score:limit:advice:)``): every model passes the same check, so that no diverged model
+    /// is ever returned or saved.
+    public func fit(_ data: RatingMatrix, inputs: ModelInputs = ModelInputs(), hyperparameters: Hyperparameters = Hyperparameters(),
                     context: TrainingContext = TrainingContext()) throws -> any Recommender {
         let h = try hyperparameters.canonical(for: parameters)
         guard data.count > 0 else { throw TrainingError.emptyTrainingData }
         try TrainingHealth.checkSizes(data, descriptor: self, hyperparameters: h, threads: context.threads)
-        let model = try train(data, h, context)
+        let model = try train(data, inputs, h, context)
         try TrainingHealth.check(model, trainedOn: data, descriptor: self, hyperparameters: h)
         return model
     }

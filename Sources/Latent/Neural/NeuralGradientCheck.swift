@@ -75,7 +75,9 @@ public struct NeuMFGradientObjective: DifferentiableObjective {
     public func gradient(at parameters: [Double]) -> [Double] { evaluate(parameters).1 }
 }
 
-extension NeuralTraining {
+extension NeuralTraining: GradientChecked {
+    public func gradientCheck(seed: UInt64) -> GradientCheckResult { Self.gradientCheck(seed: seed) }
+
     /// Checks the neural recommender's backpropagation against central differences on a small random problem.
     public static func gradientCheck(seed: UInt64 = 1, objective: NeuMFObjective = .logistic,
                                      activation: Activation = .tanh) -> GradientCheckResult {

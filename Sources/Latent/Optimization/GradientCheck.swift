@@ -63,4 +63,32 @@ public enum GradientCheck {
         }
         return GradientCheckResult(maxRelativeError: worstRelative, maxAbsoluteError: worstAbsolute, parameterCount: point.count)
     }
+
+    /// Random ratings 1...5 for 7 users and 6 items, about 60% of the pairs, every user and item with one at least.
+    public static func ratings(seed: UInt64) -> RatingMatrix {
+        var rng = SeededGenerator(seed: seed)
+        var triples: [(user: String, item: String, rating: Float)] = []
+        for u in 0..<7 {
+            for i in 0..<6 where rng.nextUniform() < 0.6 || i == u % 6 || u == i {
+                triples.append(("u\(u)", "i\(i)", Float(1 + rng.nextInt(below: 5))))
+            }
+        }
+        return RatingMatrix(RatingSet(triples))
+    }
+
+    /// Checks the objective `make` builds on ``ratings(seed:)`` (drawing anything else it needs from `rng`) at a
+    /// random point drawn next from the same generator.
+    public static func check(seed: UInt64, _ make: (RatingMatrix, inout SeededGenerator) -> any DifferentiableObjective)
+        -> GradientCheckResult {
+        var rng = SeededGenerator(seed: seed &+ 1)
+        let objective = make(ratings(seed: seed), &rng)
+        return check(objective, at: (0..<objective.parameterCount).map { _ in Double(rng.nextGaussian()) * 0.7 })
+    }
+}
+
+/// A model whose training objective has an analytic gradient, checked against central differences on a small random
+/// problem (the tests and `latent gradcheck`).
+public protocol GradientChecked: Sendable {
+    /// The check of the gradient on the problem drawn from `seed`.
+    func gradientCheck(seed: UInt64) -> GradientCheckResult
 }

@@ -10,10 +10,7 @@ extension Recommender {
     public func recommend(users: [Int], count: Int, excludeSeen: Bool = true, allowed: Set<Int>? = nil,
                           excluded: Set<Int> = [], threads: Int = 1) -> [[TopK.Entry]] {
         let itemCount = domain.items.count
-        var base = [Bool](repeating: allowed == nil, count: itemCount)
-        if let allowed { for i in allowed where i >= 0 && i < itemCount { base[i] = true } }
-        for i in excluded where i >= 0 && i < itemCount { base[i] = false }
-        let candidates = base
+        let candidates = candidates(allowed: allowed, excluded: excluded)
         var results = [[TopK.Entry]](repeating: [], count: users.count)
         results.withUnsafeMutableBufferPointer { out in
             let out = SharedPointer(out.baseAddress!)
@@ -24,9 +21,7 @@ extension Recommender {
                     let u = users[n]
                     scores.withUnsafeMutableBufferPointer { scoreItems(user: u, into: $0) }
                     if excludeSeen { for i in domain.seen.columns(of: u) { mask[Int(i)] = false } }
-                    var top = TopK(k: count)
-                    for i in 0..<itemCount where mask[i] { top.offer(index: i, score: scores[i]) }
-                    out[n] = top.sorted()
+                    out[n] = Self.best(scores, count: count, among: mask)
                     if excludeSeen { for i in domain.seen.columns(of: u) { mask[Int(i)] = candidates[Int(i)] } }
                 }
             }

@@ -50,10 +50,7 @@ extension Recommender {
     ///   - excluded: items (dense indices) never recommended.
     public func recommend(user: Int, count: Int, excludeSeen: Bool = true, allowed: Set<Int>? = nil,
                           excluded: Set<Int> = []) -> [TopK.Entry] {
-        var scores = [Float](repeating: 0, count: domain.items.count)
-        scores.withUnsafeMutableBufferPointer { scoreItems(user: user, into: $0) }
-        let seen = excludeSeen ? Array(domain.seen.columns(of: user)).map(Int.init) : []
-        return Self.select(scores, count: count, skipping: seen, allowed: allowed, excluded: excluded)
+        recommend(users: [user], count: count, excludeSeen: excludeSeen, allowed: allowed, excluded: excluded)[0]
     }
 
     /// The `count` best items for `user` by identifier, best first.
@@ -126,8 +123,9 @@ extension Recommender {
             ranking = [Float](repeating: 0, count: domain.items.count)
             for i in domain.seen.indices { ranking[Int(i)] += 1 }
         }
-        return Self.select(ranking, count: count, skipping: user.ratings.map(\.item), allowed: allowed, excluded: excluded)
-            .map { TopK.Entry(index: $0.index, score: scores[$0.index]) }
+        var mask = candidates(allowed: allowed, excluded: excluded)
+        for (i, _) in user.ratings { mask[i] = false }
+        return Self.best(ranking, count: count, among: mask).map { TopK.Entry(index: $0.index, score: scores[$0.index]) }
     }
 
     /// The `count` best items for a folded-in user by identifier, best first, scores clipped to the rating scale; the
@@ -173,17 +171,20 @@ extension Recommender {
         ids.map { Set($0.compactMap { domain.items.index(of: $0) }) }
     }
 
-    /// The best `count` of `scores`, leaving out `skipping` and `excluded`, and anything not in `allowed`.
-    static func select(_ scores: [Float], count: Int, skipping: [Int], allowed: Set<Int>?, excluded: Set<Int>) -> [TopK.Entry] {
-        var mask = [Bool](repeating: false, count: scores.count)
-        for i in skipping { mask[i] = true }
-        for i in excluded where i < mask.count { mask[i] = true }
+    /// The candidate items: those in `allowed` (every item when nil) and not in `excluded`; indices outside the
+    /// catalog are ignored.
+    func candidates(allowed: Set<Int>?, excluded: Set<Int>) -> [Bool] {
+        let itemCount = domain.items.count
+        var mask = [Bool](repeating: allowed == nil, count: itemCount)
+        if let allowed { for i in allowed where i >= 0 && i < itemCount { mask[i] = true } }
+        for i in excluded where i >= 0 && i < itemCount { mask[i] = false }
+        return mask
+    }
+
+    /// The best `count` of `scores` among the items whose `mask` entry is true, best first.
+    static func best(_ scores: [Float], count: Int, among mask: [Bool]) -> [TopK.Entry] {
         var top = TopK(k: count)
-        if let allowed {
-            for i in allowed.sorted() where i < scores.count && !mask[i] { top.offer(index: i, score: scores[i]) }
-        } else {
-            for i in 0..<scores.count where !mask[i] { top.offer(index: i, score: scores[i]) }
-        }
+        for i in 0..<scores.count where mask[i] { top.offer(index: i, score: scores[i]) }
         return top.sorted()
     }
 

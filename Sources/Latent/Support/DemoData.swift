@@ -98,7 +98,7 @@ extension NotesExample {
         let fitted = try plain.fit(RatingMatrix(centered), context: context)
         var h = fitted.hyperparameters
         h.values["mean-normalized"] = "true"
-        return FactorModel(name: fitted.name, domain: ModelDomain(data, ratingScale: ratingScale), hyperparameters: h,
+        return FactorModel(name: fitted.name, domain: ModelDomain(data, ratingScale: ratingScale, task: .rating), hyperparameters: h,
                            globalMean: 0, userBias: [], itemBias: means, userFactors: fitted.userFactors,
                            itemFactors: fitted.itemFactors, foldIn: fitted.foldIn)
     }
@@ -107,9 +107,11 @@ extension NotesExample {
     ///
     /// - Parameters:
     ///   - descriptor: the model to train; nil trains the notes' mean-normalized factorization, whose defaults
-    ///     `hyperparameters` may override (factors, epochs, learning-rate, regularization, ...).
+    ///     `hyperparameters` may override (factors, iterations, learning-rate, regularization, ...).
+    ///   - inputs: what the model learns from besides the ratings (the movies' features, for `content`).
     ///   - relatedCount: how many related movies to list for each movie.
-    public func run(model descriptor: ModelDescriptor? = nil, hyperparameters: Hyperparameters = Hyperparameters(),
+    public func run(model descriptor: ModelDescriptor? = nil, inputs: ModelInputs = ModelInputs(),
+                    hyperparameters: Hyperparameters = Hyperparameters(),
                     relatedCount: Int = 2, metric: SimilarityMetric = .euclidean,
                     context: TrainingContext = TrainingContext()) throws -> NotesDemoResult {
         var context = context
@@ -117,7 +119,7 @@ extension NotesExample {
         let model: any Recommender
         let description: String
         if let descriptor {
-            model = try descriptor.fit(RatingMatrix(ratingSet), hyperparameters: hyperparameters, context: context)
+            model = try descriptor.fit(RatingMatrix(ratingSet), inputs: inputs, hyperparameters: hyperparameters, context: context)
             description = descriptor.name
         } else {
             let configuration = try SGDMatrixFactorization(hyperparameters, defaults: NotesExample.meanNormalizedDefaults)

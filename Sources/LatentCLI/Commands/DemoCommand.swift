@@ -18,9 +18,9 @@ struct DemoCommand: ParsableCommand {
         let console = Console.current
         let example = DemoData.notesExample
         let descriptor = try model.map { try ModelRegistry.descriptor(named: $0) }
-        let context = TrainingContext(seed: seed, itemFeatures: try inputs.readItemFeatures())
-        let result = try example.run(model: descriptor, hyperparameters: try hyperparameters.hyperparameters(),
-                                     metric: metric, context: context)
+        let result = try example.run(model: descriptor, inputs: ModelInputs(itemFeatures: try inputs.readItemFeatures()),
+                                     hyperparameters: try hyperparameters.hyperparameters(), metric: metric,
+                                     context: TrainingContext(seed: seed))
         let users = example.users
         let means = example.movieMeans
 

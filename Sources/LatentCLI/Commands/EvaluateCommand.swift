@@ -139,22 +139,23 @@ struct EvaluateCommand: ParsableCommand {
 
         let bar = execution.progressBar("evaluating \(descriptor.name)")
         // Ranking trains on interactions (weight 1): scores are not ratings and are never clipped.
-        var context = execution.context(ratingScale: task == .rating ? scale : nil, progress: bar)
-        context.itemFeatures = features
+        let context = execution.context(ratingScale: task == .rating ? scale : nil, progress: bar)
+        let modelInputs = ModelInputs(itemFeatures: features)
         switch task {
-        case .rating: try evaluateRatings(descriptor, splits: splits, hyperparameters: h, context: context, bar: bar)
-        case .ranking: try evaluateRanking(descriptor, splits: splits, hyperparameters: h, context: context, bar: bar)
+        case .rating: try evaluateRatings(descriptor, splits: splits, inputs: modelInputs, hyperparameters: h, context: context, bar: bar)
+        case .ranking: try evaluateRanking(descriptor, splits: splits, inputs: modelInputs, hyperparameters: h, context: context, bar: bar)
         }
     }
 
-    private func evaluateRatings(_ descriptor: ModelDescriptor, splits: [TrainTestSplit], hyperparameters h: Hyperparameters,
+    private func evaluateRatings(_ descriptor: ModelDescriptor, splits: [TrainTestSplit], inputs modelInputs: ModelInputs,
+                                 hyperparameters h: Hyperparameters,
                                  context: TrainingContext, bar: ProgressBar?) throws {
         let console = Console.current
         if !json {
             console.line("\(descriptor.name), \(splits.count) fold\(splits.count == 1 ? "" : "s")")
         }
         let report = try CrossValidation.evaluateRatings(
-            descriptor, splits: splits, hyperparameters: h, duplicates: reading.duplicates, context: context
+            descriptor, splits: splits, inputs: modelInputs, hyperparameters: h, duplicates: reading.duplicates, context: context
         ) { f, fold in
             bar?.finish()
             if !json {
@@ -168,7 +169,8 @@ struct EvaluateCommand: ParsableCommand {
         }
     }
 
-    private func evaluateRanking(_ descriptor: ModelDescriptor, splits: [TrainTestSplit], hyperparameters h: Hyperparameters,
+    private func evaluateRanking(_ descriptor: ModelDescriptor, splits: [TrainTestSplit], inputs modelInputs: ModelInputs,
+                                 hyperparameters h: Hyperparameters,
                                  context: TrainingContext, bar: ProgressBar?) throws {
         let console = Console.current
         let k = self.k ?? 10, threshold = relevanceThreshold ?? 4
@@ -176,7 +178,7 @@ struct EvaluateCommand: ParsableCommand {
             console.line("\(descriptor.name), \(splits.count) fold\(splits.count == 1 ? "" : "s"), ranking: K = \(k), relevant = test rating >= \(threshold.formatted())")
         }
         let report = try RankingProtocol.crossValidate(
-            model: descriptor, hyperparameters: h, splits: splits, k: k, relevanceThreshold: threshold,
+            model: descriptor, inputs: modelInputs, hyperparameters: h, splits: splits, k: k, relevanceThreshold: threshold,
             conversion: try inputs.interactionConversion() ?? .allPairs, duplicates: reading.duplicates, context: context
         ) { _, _ in bar?.finish() }
         if json {

@@ -14,8 +14,8 @@ struct GradcheckCommand: ParsableCommand {
             random problem.
             """)
 
-    /// The models the command checks: the library's gradient-check problems, and the neural network.
-    static let models = GradientCheckProblems.models + ["neural"]
+    /// The models the command checks: those whose descriptor has a gradient check.
+    static let models = ModelRegistry.all.filter { $0.gradientCheck != nil }.map(\.name)
 
     @Option(help: "The model: \(GradcheckCommand.models.joined(separator: ", ")).")
     var model: String
@@ -30,15 +30,13 @@ struct GradcheckCommand: ParsableCommand {
 
     /// What the command prints.
     func output() throws -> String {
-        let result: GradientCheckResult
-        do {
-            result = model == "neural" ? NeuralTraining.gradientCheck(seed: seed) : try GradientCheckProblems.check(model, seed: seed)
-        } catch is TrainingError {
+        guard let check = (try? ModelRegistry.descriptor(named: model))?.gradientCheck else {
             let known = GradcheckCommand.models.joined(separator: ", ")
             throw OptionError(ModelRegistry.names.contains(model)
                 ? "model '\(model)' has no analytic gradient to check; models with one: \(known)"
                 : "unknown model '\(model)'; models with an analytic gradient to check: \(known)")
         }
+        let result = check(seed)
         if json {
             let object: [String: Any] = [
                 "model": model, "max_relative_error": result.maxRelativeError,

@@ -121,14 +121,8 @@ struct NewUserReport: Encodable {
     }
 }
 
-/// Whether `model` learns from interactions, so that fold-in values are interaction weights rather than ratings: a
-/// factor model with the implicit fold-in rule, or a ranking model without a rating scale (a neural model trained
-/// with squared error on ratings has one).
-func isInteractionModel(_ model: any Recommender) -> Bool {
-    if let f = model as? FactorModel, case .implicit = f.foldIn { return true }
-    let task = (try? ModelRegistry.descriptor(named: model.name))?.task
-    return task == .ranking && model.domain.ratingScale == nil
-}
+/// Whether `model` learns from interactions, so that fold-in values are interaction weights rather than ratings.
+func isInteractionModel(_ model: any Recommender) -> Bool { model.domain.task == .ranking }
 
 /// The item identifiers of `--allow` or `--deny`; those the model does not know are noted on the error stream.
 private func itemList(_ text: String, option: String, model: any Recommender) throws -> [String] {

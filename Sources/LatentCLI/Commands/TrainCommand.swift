@@ -29,6 +29,9 @@ struct TrainCommand: ParsableCommand {
     @OptionGroup(title: "Hyperparameters") var hyperparameters: HyperparameterOptions
     @OptionGroup(title: "Model inputs") var inputs: ModelInputOptions
     @OptionGroup(title: "Run") var execution: RunOptions
+    @Option(help: "latent (this process) or spark (Apache Spark's ALS for als and implicit-als; see --master).")
+    var engine: TrainingEngine = .latent
+    @OptionGroup(title: "Spark engine (--engine spark)") var spark: SparkOptions
 
     func validate() throws {
         guard data != nil || db != nil else { throw ValidationError("give --data, --db or both") }
@@ -38,6 +41,7 @@ struct TrainCommand: ParsableCommand {
         let console = Console.current
         // Check everything that can be checked before the long work.
         let descriptor = try ModelRegistry.descriptor(named: model)
+        if engine == .spark { return try trainOnSpark(descriptor) }
         let h = try hyperparameters.hyperparameters()
         _ = try h.canonical(for: descriptor.parameters)
         let inputFiles = [data, db, inputs.itemFeatures].compactMap { $0 }.map { URL(fileURLWithPath: $0) }
@@ -60,12 +64,11 @@ struct TrainCommand: ParsableCommand {
         let bar = execution.progressBar("training \(descriptor.name)")
         // Interaction data has no rating scale: ranking scores are never clipped.
         let scale = interactions ? reading.ratingScale : reading.scale(for: set)
-        var context = execution.context(ratingScale: scale, progress: bar)
-        context.itemFeatures = features
+        let context = execution.context(ratingScale: scale, progress: bar)
         let start = ContinuousClock.now
         let trained: any Recommender
         do {
-            trained = try descriptor.fit(matrix, hyperparameters: h, context: context)
+            trained = try descriptor.fit(matrix, inputs: ModelInputs(itemFeatures: features), hyperparameters: h, context: context)
             bar?.finish()
         } catch {
             bar?.finish()

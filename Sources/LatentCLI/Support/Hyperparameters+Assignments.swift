@@ -1,9 +1,11 @@
+import Latent
+
 extension Hyperparameters {
     /// Hyperparameters from `name=value` assignments (as given to `--set`), merged over `base`.
     ///
     /// - Throws: ``TrainingError/invalidHyperparameter(name:value:reason:)`` for text that is not `name=value` with a
     ///   non-empty name, and for a name given twice with different values.
-    public init(assignments: [String], over base: [String: String] = [:]) throws {
+    init(assignments: [String], over base: [String: String] = [:]) throws {
         var values = base
         for assignment in assignments {
             guard let eq = assignment.firstIndex(of: "=") else {

@@ -32,12 +32,12 @@ public enum Restarts {
     }
 
     /// Fits `descriptor` `restarts` times as described above and returns the refit winner with the scores.
-    public static func fit(_ descriptor: ModelDescriptor, data: RatingMatrix, hyperparameters: Hyperparameters,
-                           context: TrainingContext, restarts: Int) throws -> Outcome {
+    public static func fit(_ descriptor: ModelDescriptor, data: RatingMatrix, inputs: ModelInputs = ModelInputs(),
+                           hyperparameters: Hyperparameters, context: TrainingContext, restarts: Int) throws -> Outcome {
         precondition(restarts >= 1)
         let seeds = (0..<restarts).map { seed(for: context.seed, restart: $0) }
         guard restarts > 1 else {
-            let model = try descriptor.fit(data, hyperparameters: hyperparameters, context: context)
+            let model = try descriptor.fit(data, inputs: inputs, hyperparameters: hyperparameters, context: context)
             return Outcome(seeds: seeds, validationRMSE: [.nan], best: 0, model: model)
         }
         let (users, items, values) = data.triples()
@@ -49,21 +49,29 @@ public enum Restarts {
             var c = context
             c.seed = s
             c.progress = nil
-            let model = try descriptor.fit(train, hyperparameters: hyperparameters, context: c)
-            let rmse = model.evaluateRatings(on: split.test).rmse
+            let model = try descriptor.fit(train, inputs: inputs, hyperparameters: hyperparameters, context: c)
+            let rmse = validationRMSE(model, split.test)
             scores.append(rmse.isNaN ? .infinity : rmse)
             context.report(TrainingProgress(stage: "restart", step: r + 1, total: restarts, loss: rmse))
         }
         let best = scores.indices.min { scores[$0] < scores[$1] || (scores[$0] == scores[$1] && $0 < $1) }!
         var c = context
         c.seed = seeds[best]
-        var model = try descriptor.fit(data, hyperparameters: hyperparameters, context: c)
-        if var factors = model as? FactorModel {
-            factors.hyperparameters.values["restarts"] = "\(restarts)"
-            factors.hyperparameters.values["restart-seed"] = "\(seeds[best])"
-            model = factors
-        }
+        var model = try descriptor.fit(data, inputs: inputs, hyperparameters: hyperparameters, context: c)
+        model.hyperparameters.values["restarts"] = "\(restarts)"
+        model.hyperparameters.values["restart-seed"] = "\(seeds[best])"
         return Outcome(seeds: seeds, validationRMSE: scores, best: best, model: model)
+    }
+
+    /// The RMSE of the model's clipped predictions on `test` (NaN when it is empty).
+    static func validationRMSE(_ model: any Recommender, _ test: RatingSet) -> Double {
+        let users = test.users.ids.map { model.domain.users.index(of: $0) }, items = test.items.ids.map { model.domain.items.index(of: $0) }
+        var s: Double = 0
+        for n in 0..<test.count {
+            let p = model.domain.clip(model.rawPrediction(user: users[Int(test.userIndices[n])], item: items[Int(test.itemIndices[n])]))
+            s += Double(p - test.values[n]) * Double(p - test.values[n])
+        }
+        return (s / Double(test.count)).squareRoot()
     }
 }
 
@@ -76,13 +84,13 @@ extension ModelDescriptor {
     /// This model with a `restarts` hyperparameter (default 1): see ``Restarts``.
     public func withRestarts() -> ModelDescriptor {
         let inner = self
-        return ModelDescriptor(name: name, summary: summary, task: task,
-                               parameters: parameters + [Self.restarts.spec(defaults: 1)]) { data, h, context in
+        return ModelDescriptor(name: name, summary: summary, task: task, parameters: parameters + [Self.restarts.spec(defaults: 1)],
+                               gradientCheck: gradientCheck) { data, inputs, h, context in
             var restarts = 1
             try Self.restarts.set(&restarts, h.values["restarts"])
             var rest = h
             rest.values["restarts"] = nil
-            return try Restarts.fit(inner, data: data, hyperparameters: rest, context: context, restarts: restarts).model
+            return try Restarts.fit(inner, data: data, inputs: inputs, hyperparameters: rest, context: context, restarts: restarts).model
         }
     }
 }
