@@ -1,3 +1,3 @@
 import LatentCLI
 
-await LatentCommand.main()
+LatentCommand.main()

@@ -5,7 +5,7 @@ import LatentServer
 import Logging
 
 /// `latent serve`: the model over HTTP (JSON API, web page), ratings stored in SQLite and folded in at once.
-struct ServeCommand: AsyncParsableCommand {
+struct ServeCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "serve",
         abstract: "Serve a trained model over HTTP: JSON API, web page at /, ratings stored in SQLite.",
@@ -37,7 +37,21 @@ struct ServeCommand: AsyncParsableCommand {
         }
     }
 
-    func run() async throws {
+    /// Runs the server on Swift's concurrency pool and waits for it here: the root command stays synchronous.
+    func run() throws {
+        let options = try serverOptions()
+        LoggingSystem.bootstrap { label in StreamLogHandler.standardError(label: label) }
+        let outcome = ServerOutcome()
+        let done = DispatchSemaphore(value: 0)
+        Task {
+            do { try await LatentServer.run(options) } catch { outcome.error = error }
+            done.signal()
+        }
+        done.wait()
+        if let error = outcome.error { throw error }
+    }
+
+    func serverOptions() throws -> LatentServer.Options {
         var options = LatentServer.Options(modelPath: model, databasePath: db)
         options.host = host
         options.port = port
@@ -45,7 +59,11 @@ struct ServeCommand: AsyncParsableCommand {
         options.tokenPath = tokenFile
         options.bodyLimit = bodyLimit
         options.logLevel = Logger.Level(rawValue: logLevel) ?? .info
-        LoggingSystem.bootstrap { label in StreamLogHandler.standardError(label: label) }
-        try await LatentServer.run(options)
+        return options
     }
+}
+
+/// The server's error, handed from its task to the waiting command; the semaphore orders the write before the read.
+private final class ServerOutcome: @unchecked Sendable {
+    var error: (any Error)?
 }
