@@ -10,7 +10,7 @@ public struct LatentCommand: ParsableCommand {
         subcommands: [
             DemoCommand.self, TrainCommand.self, EvaluateCommand.self, TuneCommand.self, PredictCommand.self, DownloadCommand.self, RecommendCommand.self,
             SimilarCommand.self, InfoCommand.self, ModelsCommand.self, GenerateCommand.self, GradcheckCommand.self,
-            ExportCommand.self, ImportCommand.self,
+            ExportCommand.self, ImportCommand.self, ServeCommand.self,
         ]
     )
 

@@ -159,6 +159,31 @@ import Testing
         #expect(!recs.contains { $0.id == "a" } && recs.count == 3)
     }
 
+    @Test func foldedInUserKeepsTheScoresOfTheRidgeSolution() throws {
+        let m = Self.handModel()
+        // p = (2 * 1.9 / 4.1, 0) as above; s_i = 3 + b_i + q_i . p.
+        let p0 = Float(2 * 1.9 / 4.1)
+        let folded = m.foldIn([(item: "a", value: 5), (item: "unknown", value: 4)])
+        #expect(folded.ratings.map(\.item) == [0] && folded.ratings.map(\.value) == [5])
+        let expected: [Float] = [3.1 + 2 * p0, 3.2, 3.3 + 1.9 * p0, 3.4 - p0]
+        #expect(zip(folded.scores, expected).allSatisfy { abs($0 - $1) < 1e-5 })
+        #expect(m.recommend(folded, count: 10).map(\.id) == ["c", "b", "d"])
+        #expect(m.recommend(folded, count: 10).map(\.id) == m.recommend(foldingIn: [(item: "a", value: 5)], count: 10).map(\.id))
+        #expect(m.recommend(folded, count: 10, allowed: ["b", "d"], excluded: ["b"]).map(\.id) == ["d"])
+        #expect(m.predict(folded, item: "c") == 5) // 5.06, clipped
+        #expect(abs(m.predict(folded, item: "d") - expected[3]) < 1e-5)
+        #expect(m.predict(folded, item: "nothing") == 3) // mu: the fallback of an unknown user and item
+
+        // u1 rated a 5 and c 4 in training; a new rating of c replaces the 4 and the vector is refit from both.
+        let refit = m.foldIn([(item: "c", value: 1)], addingTo: "u1")
+        #expect(refit.ratings.map(\.item) == [0, 2] && refit.ratings.map(\.value) == [5, 1])
+        let p = m.foldInFactors([(item: 0, value: 5), (item: 2, value: 1)])
+        #expect(abs(refit.scores[1] - (3.2 + 3 * p[1])) < 1e-5)
+        #expect(abs(refit.scores[3] - (3.4 - p[0] - p[1])) < 1e-5)
+        #expect(m.recommend(refit, count: 10, allowed: nil, excluded: []).map(\.index).sorted() == [1, 3])
+        #expect(m.foldIn([], addingTo: "nobody").ratings.isEmpty)
+    }
+
     @Test func ratingMetricsAreExact() {
         #expect(RatingMetrics.rmse([1, 2, 3], [1, 2, 5]) == (4.0 / 3).squareRoot())
         #expect(RatingMetrics.mae([1, 2, 3], [2, 2, 5]) == 1)

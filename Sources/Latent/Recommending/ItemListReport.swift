@@ -51,3 +51,54 @@ extension Float {
         Double("\(self)") ?? Double(self)
     }
 }
+
+/// The users most similar to a user, for output: `{"user": "196", "users": [{"user": "12", "score": 0.93}, ...]}`.
+public struct SimilarUsersReport: Sendable, Equatable, Codable {
+    /// One similar user.
+    public struct Entry: Sendable, Equatable, Codable {
+        /// The user's identifier.
+        public var user: String
+        /// The similarity (cosine, or the negated Euclidean distance).
+        public var score: Double
+    }
+    /// The user the others are compared to.
+    public var user: String
+    /// The most similar users, most similar first.
+    public var users: [Entry]
+
+    /// The report of `similar` users to `user`.
+    public init(user: String, similar: [ScoredID]) {
+        self.user = user
+        self.users = similar.map { Entry(user: $0.id, score: $0.score.shortestDouble) }
+    }
+}
+
+/// One prediction, for output: `{"user", "item", "prediction", "known_user", "known_item"}`; the flags say whether the
+/// model knows the user and the item (when not, the prediction is the model's fallback).
+public struct PredictionReport: Sendable, Equatable, Codable {
+    /// The user's identifier.
+    public var user: String
+    /// The item's identifier.
+    public var item: String
+    /// The predicted rating, clipped to the rating scale.
+    public var prediction: Double
+    /// Whether the model knows the user.
+    public var knownUser: Bool
+    /// Whether the model knows the item.
+    public var knownItem: Bool
+
+    enum CodingKeys: String, CodingKey {
+        case user, item, prediction
+        case knownUser = "known_user"
+        case knownItem = "known_item"
+    }
+
+    /// A report from its parts.
+    public init(user: String, item: String, prediction: Float, knownUser: Bool, knownItem: Bool) {
+        self.user = user
+        self.item = item
+        self.prediction = prediction.shortestDouble
+        self.knownUser = knownUser
+        self.knownItem = knownItem
+    }
+}

@@ -6,6 +6,21 @@ public enum SimilarityMetric: String, Sendable, CaseIterable {
     case cosine
 }
 
+/// A user folded into a trained model from their ratings (see ``Recommender/foldIn(_:addingTo:)``): the ratings by
+/// dense item index and the score of every item, kept so that recommending for the user again costs one selection.
+public struct FoldedInUser: Sendable {
+    /// The ratings (or interaction weights) folded in, by dense item index; these items are never recommended.
+    public let ratings: [(item: Int, value: Float)]
+    /// The score of every item of the model for this user (`domain.items.count` entries, unclipped).
+    public let scores: [Float]
+
+    /// A folded-in user from its parts.
+    public init(ratings: [(item: Int, value: Float)], scores: [Float]) {
+        self.ratings = ratings
+        self.scores = scores
+    }
+}
+
 /// One recommended item (or similar user), by identifier, with its score.
 public struct ScoredID: Sendable, Equatable {
     /// The item's (or user's) identifier.
@@ -64,18 +79,71 @@ extension Recommender {
     /// biases), the items are ranked by popularity (the number of training users of each), with the model's score.
     public func recommend(foldingIn ratings: [(item: String, value: Float)], count: Int = 10,
                           allowed: Set<String>? = nil, excluded: Set<String> = []) -> [ScoredID] {
-        let known = ratings.compactMap { r in domain.items.index(of: r.item).map { (item: $0, value: r.value) } }
+        recommend(foldIn(ratings), count: count, allowed: allowed, excluded: excluded)
+    }
+
+    /// Folds a user in from their ratings (or interactions) by item identifier, without retraining: the model's
+    /// fold-in (``scoreItems(foldingIn:into:)``; for factor models the ridge solution
+    /// p = (sum_i q_i q_i^T + lambda n I)^-1 sum_i (r_i - mu - b_i) q_i) is computed once, and every later request for
+    /// the user is a selection over the kept scores.
+    ///
+    /// - Parameters:
+    ///   - ratings: the user's ratings; items the model does not know are ignored.
+    ///   - user: when the model knows this user, their training ratings are folded in too; an item in `ratings`
+    ///     replaces the training value of the same item. The user's trained vector is not used: the fold-in refits it.
+    public func foldIn(_ ratings: [(item: String, value: Float)], addingTo user: String? = nil) -> FoldedInUser {
+        var values: [Int: Float] = [:]
+        var order: [Int] = []
+        if let user, let u = domain.users.index(of: user) {
+            let seen = domain.seen
+            for n in seen.range(of: u) where values.updateValue(seen.values[n], forKey: Int(seen.indices[n])) == nil {
+                order.append(Int(seen.indices[n]))
+            }
+        }
+        for r in ratings {
+            guard let i = domain.items.index(of: r.item) else { continue }
+            if values.updateValue(r.value, forKey: i) == nil { order.append(i) }
+        }
+        let known = order.map { (item: $0, value: values[$0] ?? 0) }
         var scores = [Float](repeating: 0, count: domain.items.count)
         scoreItems(foldingIn: known, into: &scores)
+        return FoldedInUser(ratings: known, scores: scores)
+    }
+
+    /// The `count` best items for a folded-in user, best first, with their raw scores; the items they rated are left
+    /// out. When the model cannot tell the items apart for this user (every score equal: no known item, for a model
+    /// without item biases), the items are ranked by popularity (the number of training users of each).
+    ///
+    /// - Parameters:
+    ///   - allowed: when given, only these items (dense indices) are candidates.
+    ///   - excluded: items (dense indices) never recommended.
+    public func recommend(_ user: FoldedInUser, count: Int, allowed: Set<Int>? = nil, excluded: Set<Int> = []) -> [TopK.Entry] {
+        let scores = user.scores
+        guard scores.count == domain.items.count else { return [] }
         var ranking = scores
         if let first = scores.first, scores.allSatisfy({ $0 == first }) {
             ranking = [Float](repeating: 0, count: domain.items.count)
             for i in domain.seen.indices { ranking[Int(i)] += 1 }
         }
-        var mask = candidates(allowed: itemIndices(allowed), excluded: itemIndices(excluded) ?? [])
-        for (i, _) in known { mask[i] = false }
-        let entries = Self.best(ranking, count: count, among: mask)
-        return scoredItems(entries.map { TopK.Entry(index: $0.index, score: scores[$0.index]) })
+        var mask = candidates(allowed: allowed, excluded: excluded)
+        for (i, _) in user.ratings { mask[i] = false }
+        return Self.best(ranking, count: count, among: mask).map { TopK.Entry(index: $0.index, score: scores[$0.index]) }
+    }
+
+    /// The `count` best items for a folded-in user by identifier, best first, scores clipped to the rating scale; the
+    /// items they rated are left out.
+    public func recommend(_ user: FoldedInUser, count: Int = 10, allowed: Set<String>? = nil,
+                          excluded: Set<String> = []) -> [ScoredID] {
+        scoredItems(recommend(user, count: count, allowed: itemIndices(allowed), excluded: itemIndices(excluded) ?? []))
+    }
+
+    /// The predicted rating of `item` by a folded-in user, clipped to the rating scale; an item the model does not
+    /// know gets the model's fallback for an unknown user and item.
+    public func predict(_ user: FoldedInUser, item: String) -> Float {
+        guard let i = domain.items.index(of: item), i < user.scores.count else {
+            return domain.clip(rawPrediction(user: nil, item: nil))
+        }
+        return domain.clip(user.scores[i])
     }
 
     /// The `count` items most related to `item` by the model's item vectors, most related first; the item itself is

@@ -31,14 +31,6 @@ struct PredictCommand: ParsableCommand {
     var json = false
     @OptionGroup(title: "Reading") var reading: DataOptions
 
-    struct Output: Encodable {
-        var user: String
-        var item: String
-        var prediction: Double
-        var known_user: Bool
-        var known_item: Bool
-    }
-
     struct Summary: Encodable {
         var count: Int
         var rmse: Double?
@@ -65,8 +57,8 @@ struct PredictCommand: ParsableCommand {
         let knownUser = m.domain.users.contains(user), knownItem = m.domain.items.contains(item)
         let prediction = m.predict(user: user, item: item)
         if json {
-            console.line(try jsonLine(Output(user: user, item: item, prediction: prediction.shortestDouble,
-                                             known_user: knownUser, known_item: knownItem)))
+            console.line(try jsonLine(PredictionReport(user: user, item: item, prediction: prediction,
+                                                       knownUser: knownUser, knownItem: knownItem)))
         } else {
             console.line(fixed(prediction, 4))
         }

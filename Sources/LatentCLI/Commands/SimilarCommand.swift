@@ -36,7 +36,7 @@ struct SimilarCommand: ParsableCommand {
         let scoreName = metric == .euclidean ? "-distance" : "cosine"
         if let user {
             let list = try m.similarUsers(to: user, count: count, metric: metric)
-            let report = SimilarUsersReport(user: user, users: list.map { .init(user: $0.id, score: $0.score.shortestDouble) })
+            let report = SimilarUsersReport(user: user, similar: list)
             let console = Console.current
             if json {
                 console.line(try jsonLine(report))
@@ -52,14 +52,4 @@ struct SimilarCommand: ParsableCommand {
         let list = try m.similarItems(to: item, count: count, metric: metric)
         try printItemList(ItemListReport(item: item, related: list, titles: titles), json: json, scoreName: scoreName)
     }
-}
-
-/// The users most similar to a user, for output: `{"user": "196", "users": [{"user": "12", "score": 0.93}, ...]}`.
-struct SimilarUsersReport: Encodable {
-    struct Entry: Encodable {
-        var user: String
-        var score: Double
-    }
-    var user: String
-    var users: [Entry]
 }

@@ -30,6 +30,7 @@ extension TrainCommand {
     /// `--engine spark`: writes the ratings for Spark, runs the ALS job, imports its factors (``SparkALS``).
     func trainOnSpark(_ descriptor: ModelDescriptor) throws {
         let console = Console.current
+        guard let data else { throw OptionError("--engine spark trains on --data only (not --db)") }
         let parameters = try SparkALSParameters(model: descriptor.name, hyperparameters: try hyperparameters.hyperparameters(),
                                                 seed: execution.seed)
         if inputs.itemFeatures != nil { throw OptionError("--item-features does not apply to --engine spark") }

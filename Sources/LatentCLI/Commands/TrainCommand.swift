@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import Latent
+import LatentServer
 
 /// `latent train`: read a rating file, fit a model, save it.
 struct TrainCommand: ParsableCommand {
@@ -14,11 +15,17 @@ struct TrainCommand: ParsableCommand {
             With --json, prints one JSON object instead of the line: the counts, the seconds spent reading, building \
             the matrix, fitting and writing, and the peak resident memory of the process.
 
+            With --db, the ratings stored by `latent serve` are added (after the file's, so a stored rating of the same \
+            user and item wins): serve, collect, retrain, then reload the server (SIGHUP or POST /admin/reload).
+
             Example: latent train --data ml-100k/u1.base --model biased-mf --factors 50 --output u1.latent
                      latent train --data ml-100k/u1.base --model content --item-features ml-100k/u.item --output c.latent
+                     latent train --data ml-100k/u1.base --db latent.sqlite --model biased-mf --output u1.latent
             """)
 
-    @Option(help: "The rating file.") var data: String
+    @Option(help: "The rating file.") var data: String?
+    @Option(help: ArgumentHelp("The SQLite database of `latent serve`: its stored ratings are trained on too.", valueName: "file"))
+    var db: String?
     @Option(help: "The name of the model to train (see `latent models`).") var model: String
     @Option(help: "Where to save the trained model.") var output: String
     @OptionGroup(title: "Reading") var reading: DataOptions
@@ -31,6 +38,10 @@ struct TrainCommand: ParsableCommand {
     var engine: TrainingEngine = .latent
     @OptionGroup(title: "Spark engine (--engine spark)") var spark: SparkOptions
 
+    func validate() throws {
+        guard data != nil || db != nil else { throw ValidationError("give --data, --db or both") }
+    }
+
     func run() throws {
         let console = Console.current
         // Check everything that can be checked before the long work.
@@ -38,13 +49,22 @@ struct TrainCommand: ParsableCommand {
         if engine == .spark { return try trainOnSpark(descriptor) }
         let h = try hyperparameters.hyperparameters()
         _ = try h.canonical(for: descriptor.parameters)
-        let inputFiles = [data, inputs.itemFeatures, curveOptions.validation].compactMap { $0 }.map { URL(fileURLWithPath: $0) }
+        let inputFiles = [data, db, inputs.itemFeatures, curveOptions.validation].compactMap { $0 }.map { URL(fileURLWithPath: $0) }
         _ = try OutputFile.checkedTarget(URL(fileURLWithPath: output), inputs: inputFiles)
         let features = try inputs.readItemFeatures()
         _ = try inputs.interactionConversion()
 
         var clock = ContinuousClock.now
-        let (allRatings, report) = try reading.read(data)
+        var allRatings = RatingSet()
+        var skipped = 0
+        if let data {
+            let (set, report) = try reading.read(data)
+            allRatings = set
+            skipped = report.skippedLines
+        }
+        let stored = try db.map(Self.storedRatings) ?? []
+        for r in stored { allRatings.append(user: r.user, item: r.item, value: r.value) }
+        guard !allRatings.isEmpty else { throw ValidationError("no ratings to train on in \([data, db].compactMap { $0 }.joined(separator: " and "))") }
         let readSeconds = seconds(since: clock)
         clock = .now
         let (ratings, validation) = try curveOptions.split(consume allRatings, reading: reading, seed: execution.seed)
@@ -90,13 +110,19 @@ struct TrainCommand: ParsableCommand {
             console.line(try jsonLine(TrainReport(
                 model: descriptor.name, output: output, users: matrix.userCount, items: matrix.itemCount,
                 ratings: matrix.count, interactions: interactions, duplicatesFolded: matrix.duplicateCount,
-                skippedLines: report.skippedLines, threads: execution.threads, readSeconds: readSeconds,
+                skippedLines: skipped, threads: execution.threads, readSeconds: readSeconds,
                 buildSeconds: buildSeconds, fitSeconds: fitSeconds, writeSeconds: writeSeconds,
                 peakMemoryBytes: peakResidentBytes())))
             return
         }
         console.line("trained \(descriptor.name) on \(matrix.userCount) users, \(matrix.itemCount) items, \(matrix.count) \(interactions ? "interactions" : "ratings") "
-            + "(\(matrix.duplicateCount) duplicates folded, \(report.skippedLines) lines skipped) in \(fixed(fitSeconds, 2)) s; saved \(output)")
+            + "(\(db == nil ? "" : "\(stored.count) from the database, ")\(matrix.duplicateCount) duplicates folded, \(skipped) lines skipped) in \(fixed(fitSeconds, 2)) s; saved \(output)")
+    }
+
+    /// The ratings stored in the service's database at `path`, which must exist.
+    static func storedRatings(_ path: String) throws -> [StoredRating] {
+        guard FileManager.default.fileExists(atPath: path) else { throw ValidationError("no database at \(path)") }
+        return try RatingStore(path: path).allRatings()
     }
 
     /// Prints the best validation step and writes the history and the plot.
