@@ -186,7 +186,7 @@ def main():
             raise SystemExit("FAIL: no rating button on the first recommendation")
         print(f"rated {item} {clicked} through the page")
         after = browser.wait_for(
-            f"(() => {{ const r = {RECS}; return r.length && JSON.stringify(r) !== {json.dumps(json.dumps(before))} ? r : null; }})()",
+            f"(() => {{ const r = {RECS}; return r.length && r.map(x => x[0]).join(',') !== {json.dumps(','.join(i for i, _ in before))} ? r : null; }})()",
             "the recommendations did not change after rating")
         print(f"after: {len(after)} recommendations, first {after[0][0]} {after[0][1]!r}")
         if any(i == item for i, _ in after):

@@ -18,13 +18,13 @@ start_server() {
     SERVER_PID=$!
     trap 'kill "$SERVER_PID" 2>/dev/null; wait "$SERVER_PID" 2>/dev/null || true' EXIT
     local port=""
-    for _ in $(seq 1 300); do
+    for _ in $(seq 1 1200); do
         port=$(sed -n 's|.*listening on http://127.0.0.1:\([0-9]*\)/.*|\1|p' "$work/server.log" | head -1)
         [ -n "$port" ] && break
         kill -0 "$SERVER_PID" 2>/dev/null || { cat "$work/server.log"; echo "the server did not start"; exit 1; }
         sleep 0.1
     done
-    [ -n "$port" ] || { cat "$work/server.log"; echo "the server did not say its port within 30 s"; exit 1; }
+    [ -n "$port" ] || { cat "$work/server.log"; echo "the server did not say its port within 120 s"; exit 1; }
     BASE="http://127.0.0.1:$port"
     echo "serving $work/u1.latent at $BASE (log: $work/server.log)"
 }
