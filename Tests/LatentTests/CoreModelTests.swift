@@ -184,6 +184,28 @@ import Testing
         #expect(m.foldIn([], addingTo: "nobody").ratings.isEmpty)
     }
 
+    @Test func foldedInUserIsComparedToTheUsersByItsFoldInVector() throws {
+        let m = Self.handModel()
+        // p = (2 * 1.9 / 4.1, 0) = (0.927, 0); u1 = (1, 0), u2 = (0, 1).
+        let p0 = Float(2 * 1.9 / 4.1)
+        let folded = m.foldIn([(item: "a", value: 5)])
+        let vector = try #require(folded.vector)
+        #expect(abs(vector[0] - p0) < 1e-5 && abs(vector[1]) < 1e-6)
+        let cosine = try m.similarUsers(to: folded, count: 5)
+        #expect(cosine.map(\.id) == ["u1", "u2"])
+        #expect(abs(cosine[0].score - 1) < 1e-5 && abs(cosine[1].score) < 1e-5)
+        let euclid = try m.similarUsers(to: folded, count: 1, metric: .euclidean)
+        #expect(euclid.map(\.id) == ["u1"] && abs(euclid[0].score + (1 - p0)) < 1e-5)
+        // A known user refit with a new rating is compared to the others, not to their own trained row.
+        let refit = m.foldIn([(item: "c", value: 1)], addingTo: "u1")
+        #expect(try m.similarUsers(to: refit, leavingOut: "u1", count: 5).map(\.id) == ["u2"])
+        // No vector without factors, and none by default: the reason is said.
+        let none = FoldedInUser(ratings: folded.ratings, scores: folded.scores)
+        #expect(throws: RecommendationError.unsupported("the hand model gives no user vector for this folded-in user")) {
+            try m.similarUsers(to: none)
+        }
+    }
+
     @Test func ratingMetricsAreExact() {
         #expect(RatingMetrics.rmse([1, 2, 3], [1, 2, 5]) == (4.0 / 3).squareRoot())
         #expect(RatingMetrics.mae([1, 2, 3], [2, 2, 5]) == 1)

@@ -140,6 +140,11 @@ public struct FactorModel: Recommender {
     public var itemVectors: Matrix? { factorCount > 0 ? itemFactors : nil }
     public var userVectors: Matrix? { factorCount > 0 ? userFactors : nil }
 
+    /// The fold-in factors (``foldInFactors(_:)``), the row the user would have in ``userVectors``.
+    public func userVector(foldingIn ratings: [(item: Int, value: Float)]) -> [Float]? {
+        factorCount > 0 ? foldInFactors(ratings) : nil
+    }
+
     /// The archive kind of factor models.
     public static let archiveKind = "factors"
 

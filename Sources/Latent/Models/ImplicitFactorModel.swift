@@ -95,6 +95,11 @@ public struct ImplicitFactorModel: Recommender {
     public var itemVectors: Matrix? { averaged.itemVectors }
     public var userVectors: Matrix? { averaged.userVectors }
 
+    /// The stacked factor vector of the fold-in (``foldIn(_:)``), the one its scores use.
+    public func userVector(foldingIn ratings: [(item: Int, value: Float)]) -> [Float]? {
+        averaged.factorCount > 0 ? foldIn(ratings).factors : nil
+    }
+
     /// The archive kind of implicit factor models.
     public static let archiveKind = "implicit-factors"
 

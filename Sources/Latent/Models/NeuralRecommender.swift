@@ -54,30 +54,38 @@ public struct NeuralRecommender: Recommender {
         for i in 0..<network.itemCount { scores[i] = output(network.logit(user: user, item: i, &ws)) }
     }
 
+    /// The GMF and MLP embeddings of a new user: the training users' embeddings averaged, each weighted by how many of
+    /// the given items they share; nil when no training user shares one.
+    func foldInEmbeddings(_ ratings: [(item: Int, value: Float)]) -> (gmf: [Float], mlp: [Float])? {
+        let n = network
+        let kg = n.gmfSize, km = n.mlpSize
+        var given = Set(ratings.map(\.item))
+        given = given.filter { $0 >= 0 && $0 < n.itemCount }
+        guard !given.isEmpty else { return nil }
+        var pg = [Float](repeating: 0, count: kg), pm = [Float](repeating: 0, count: km)
+        var total: Float = 0
+        for u in 0..<domain.users.count {
+            var shared: Float = 0
+            for i in domain.seen.columns(of: u) where given.contains(Int(i)) { shared += 1 }
+            guard shared > 0 else { continue }
+            total += shared
+            for k in 0..<kg { pg[k] += shared * n.userGMF[u * kg + k] }
+            for k in 0..<km { pm[k] += shared * n.userMLP[u * km + k] }
+        }
+        guard total > 0 else { return nil }
+        for k in 0..<kg { pg[k] /= total }
+        for k in 0..<km { pm[k] /= total }
+        return (pg, pm)
+    }
+
     public func scoreItems(foldingIn ratings: [(item: Int, value: Float)], into scores: inout [Float]) {
         let n = network
         let kg = n.gmfSize, km = n.mlpSize
-        // Weight of each training user: how many of the given items they share.
-        var given = Set(ratings.map(\.item))
-        given = given.filter { $0 >= 0 && $0 < n.itemCount }
-        var pg = [Float](repeating: 0, count: kg), pm = [Float](repeating: 0, count: km)
-        var total: Float = 0
-        if !given.isEmpty {
-            for u in 0..<domain.users.count {
-                var shared: Float = 0
-                for i in domain.seen.columns(of: u) where given.contains(Int(i)) { shared += 1 }
-                guard shared > 0 else { continue }
-                total += shared
-                for k in 0..<kg { pg[k] += shared * n.userGMF[u * kg + k] }
-                for k in 0..<km { pm[k] += shared * n.userMLP[u * km + k] }
-            }
-        }
-        guard total > 0 else {
+        guard let embeddings = foldInEmbeddings(ratings) else {
             for i in 0..<scores.count { scores[i] = objective == .logistic ? popularity[i] : offset + popularity[i] }
             return
         }
-        for k in 0..<kg { pg[k] /= total }
-        for k in 0..<km { pm[k] /= total }
+        let pg = embeddings.gmf, pm = embeddings.mlp
         var ws = NeuMF<Float>.Workspace(n)
         pg.withUnsafeBufferPointer { pg in
         pm.withUnsafeBufferPointer { pm in
@@ -107,6 +115,12 @@ public struct NeuralRecommender: Recommender {
     /// The GMF and MLP user embeddings side by side.
     public var userVectors: Matrix? {
         Self.concatenated(network.userGMF, network.gmfSize, network.userMLP, network.mlpSize, rows: network.userCount)
+    }
+
+    /// The fold-in's GMF and MLP embeddings side by side, as in ``userVectors``; nil when no training user shares an
+    /// item with `ratings`.
+    public func userVector(foldingIn ratings: [(item: Int, value: Float)]) -> [Float]? {
+        foldInEmbeddings(ratings).map { $0.gmf + $0.mlp }
     }
 
     /// The archive kind of neural models.

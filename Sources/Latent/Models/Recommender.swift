@@ -104,6 +104,15 @@ public protocol Recommender: Sendable {
     /// One vector per user to compare users by, or nil when the model has none.
     var userVectors: Matrix? { get }
 
+    /// The vector a user the model has not seen would have, from their ratings (dense item index, value), in the space
+    /// of ``userVectors`` (the fold-in's user factors), or nil when the model has no such vector (the default).
+    func userVector(foldingIn ratings: [(item: Int, value: Float)]) -> [Float]?
+
     /// The model as an archive, for ``ModelFile``.
     func archive() -> ModelArchive
+}
+
+extension Recommender {
+    /// No fold-in vector: models without user vectors, or whose fold-in does not place a user among them.
+    public func userVector(foldingIn ratings: [(item: Int, value: Float)]) -> [Float]? { nil }
 }

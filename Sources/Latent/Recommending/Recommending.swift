@@ -7,17 +7,22 @@ public enum SimilarityMetric: String, Sendable, CaseIterable {
 }
 
 /// A user folded into a trained model from their ratings (see ``Recommender/foldIn(_:addingTo:)``): the ratings by
-/// dense item index and the score of every item, kept so that recommending for the user again costs one selection.
+/// dense item index, the score of every item, kept so that recommending for the user again costs one selection, and
+/// the user's vector among the model's user vectors when the model has one.
 public struct FoldedInUser: Sendable {
     /// The ratings (or interaction weights) folded in, by dense item index; these items are never recommended.
     public let ratings: [(item: Int, value: Float)]
     /// The score of every item of the model for this user (`domain.items.count` entries, unclipped).
     public let scores: [Float]
+    /// The user's vector in the space of ``Recommender/userVectors`` (``Recommender/userVector(foldingIn:)``), or nil
+    /// when the model has none.
+    public let vector: [Float]?
 
     /// A folded-in user from its parts.
-    public init(ratings: [(item: Int, value: Float)], scores: [Float]) {
+    public init(ratings: [(item: Int, value: Float)], scores: [Float], vector: [Float]? = nil) {
         self.ratings = ratings
         self.scores = scores
+        self.vector = vector
     }
 }
 
@@ -52,7 +57,12 @@ extension Recommender {
     ///   - excluded: items (dense indices) never recommended.
     public func recommend(user: Int, count: Int, excludeSeen: Bool = true, allowed: Set<Int>? = nil,
                           excluded: Set<Int> = []) -> [TopK.Entry] {
-        recommend(users: [user], count: count, excludeSeen: excludeSeen, allowed: allowed, excluded: excluded)[0]
+        // The batch's work for one user, without its per-call arrays (a service answers one user per request).
+        var scores = [Float](repeating: 0, count: domain.items.count)
+        scoreItems(user: user, into: &scores)
+        var mask = candidates(allowed: allowed, excluded: excluded)
+        if excludeSeen { for i in domain.seen.columns(of: user) { mask[Int(i)] = false } }
+        return Self.best(scores, count: count, among: mask)
     }
 
     /// The `count` best items for `user` by identifier, best first.
@@ -107,7 +117,7 @@ extension Recommender {
         let known = order.map { (item: $0, value: values[$0] ?? 0) }
         var scores = [Float](repeating: 0, count: domain.items.count)
         scoreItems(foldingIn: known, into: &scores)
-        return FoldedInUser(ratings: known, scores: scores)
+        return FoldedInUser(ratings: known, scores: scores, vector: userVector(foldingIn: known))
     }
 
     /// The `count` best items for a folded-in user, best first, with their raw scores; the items they rated are left
@@ -159,6 +169,27 @@ extension Recommender {
                     count: count, metric: metric)
     }
 
+    /// The `count` users most similar to a folded-in user by the model's user vectors, most similar first: their
+    /// fold-in vector (``FoldedInUser/vector``) compared with every row of ``userVectors``. `user`, when the model
+    /// knows it (a known user with more ratings folded in), is left out: its row is the user's trained vector.
+    ///
+    /// - Throws: ``RecommendationError/unsupported(_:)`` when the model has no user vectors, or no fold-in vector for
+    ///   this user (a model whose fold-in does not place users among its user vectors, or, for neumf, no item in common
+    ///   with any training user).
+    public func similarUsers(to folded: FoldedInUser, leavingOut user: String? = nil, count: Int = 10,
+                             metric: SimilarityMetric = .cosine) throws -> [ScoredID] {
+        guard let vectors = userVectors else {
+            throw RecommendationError.unsupported("the \(name) model has no user vectors to compare users by")
+        }
+        guard let vector = folded.vector, vector.count == vectors.columns else {
+            throw RecommendationError.unsupported("the \(name) model gives no user vector for this folded-in user")
+        }
+        let own = user.flatMap { domain.users.index(of: $0) } ?? -1
+        return (vector.isEmpty ? [0] : vector).withUnsafeBufferPointer { v in
+            Self.nearest(to: v.baseAddress!, in: vectors, leavingOut: own, count: count, metric: metric)
+        }.map { ScoredID(id: domain.users[$0.index], score: $0.score) }
+    }
+
     /// The rows of `vectors` nearest to row `index` by identifier, or `unknown` when there is no such row.
     private func nearest(to index: Int?, or unknown: RecommendationError, in vectors: Matrix?, of kind: String, ids: IDMap,
                          count: Int, metric: SimilarityMetric) throws -> [ScoredID] {
@@ -194,13 +225,22 @@ extension Recommender {
 
     /// The rows of `vectors` nearest to row `target`, itself excluded.
     static func nearest(to target: Int, in vectors: Matrix, count: Int, metric: SimilarityMetric) -> [TopK.Entry] {
+        // One entry at least, so that the pointer exists when there are no columns (it is then never read).
+        let row = vectors.columns > 0 ? Array(vectors.storage[(target * vectors.columns)..<((target + 1) * vectors.columns)]) : [0]
+        return row.withUnsafeBufferPointer { t in
+            nearest(to: t.baseAddress!, in: vectors, leavingOut: target, count: count, metric: metric)
+        }
+    }
+
+    /// The rows of `vectors` nearest to the vector `t` (`vectors.columns` entries), row `leftOut` excluded.
+    static func nearest(to t: UnsafePointer<Float>, in vectors: Matrix, leavingOut leftOut: Int, count: Int,
+                        metric: SimilarityMetric) -> [TopK.Entry] {
         let k = vectors.columns
         var top = TopK(k: count)
         vectors.storage.withUnsafeBufferPointer { v in
             let base = v.baseAddress!
-            let t = base + target * k
             let tNorm = Vector.squaredNorm(t, count: k).squareRoot()
-            for r in 0..<vectors.rows where r != target {
+            for r in 0..<vectors.rows where r != leftOut {
                 let x = base + r * k
                 switch metric {
                 case .euclidean:
