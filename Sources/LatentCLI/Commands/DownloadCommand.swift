@@ -143,12 +143,13 @@ enum HTTPDownload {
         session.dataTask(with: url).resume()
         delegate.done.wait()
         try? handle.close()
-        if let error = delegate.failure { throw describe(error, url) }
-        if let status = delegate.status, status != 200 {
+        let outcome = delegate.state.withLock { $0 }
+        if let error = outcome.failure { throw describe(error, url) }
+        if let status = outcome.status, status != 200 {
             throw OptionError("\(url.absoluteString): the server answered HTTP \(status)")
         }
-        if let expected = delegate.expected, expected != delegate.received {
-            throw OptionError("\(url.absoluteString): the download stopped after \(delegate.received) of \(expected) bytes")
+        if let expected = outcome.expected, expected != outcome.received {
+            throw OptionError("\(url.absoluteString): the download stopped after \(outcome.received) of \(expected) bytes")
         }
     }
 
@@ -172,16 +173,20 @@ enum HTTPDownload {
     }
 }
 
-/// Writes each received chunk to a file and signals the end.
-private final class StreamingDelegate: NSObject, URLSessionDataDelegate, @unchecked Sendable {
+/// Writes each received chunk to a file and signals the end; what it learns is behind a lock, read after the end.
+private final class StreamingDelegate: NSObject, URLSessionDataDelegate, Sendable {
+    struct State {
+        var received: Int64 = 0
+        var expected: Int64?
+        var status: Int?
+        var failure: (any Error)?
+        var lastReport = ContinuousClock.now
+    }
+
     let handle: FileHandle
     let progress: (@Sendable (Int64, Int64?) -> Void)?
     let done = DispatchSemaphore(value: 0)
-    var received: Int64 = 0
-    var expected: Int64?
-    var status: Int?
-    var failure: (any Error)?
-    private var lastReport = ContinuousClock.now
+    let state = Locked(State())
 
     init(handle: FileHandle, progress: (@Sendable (Int64, Int64?) -> Void)?) {
         self.handle = handle
@@ -190,25 +195,33 @@ private final class StreamingDelegate: NSObject, URLSessionDataDelegate, @unchec
 
     func urlSession(_ session: URLSession, dataTask: URLSessionDataTask, didReceive response: URLResponse,
                     completionHandler: @escaping (URLSession.ResponseDisposition) -> Void) {
-        status = (response as? HTTPURLResponse)?.statusCode
-        expected = response.expectedContentLength >= 0 ? response.expectedContentLength : nil
+        let status = (response as? HTTPURLResponse)?.statusCode
+        state.withLock {
+            $0.status = status
+            $0.expected = response.expectedContentLength >= 0 ? response.expectedContentLength : nil
+        }
         completionHandler(status == 200 ? .allow : .cancel)
     }
 
     func urlSession(_ session: URLSession, dataTask: URLSessionDataTask, didReceive data: Data) {
         handle.write(data)
-        received += Int64(data.count)
-        let now = ContinuousClock.now
-        if lastReport.duration(to: now) > .milliseconds(200) || received == expected {
-            lastReport = now
-            progress?(received, expected)
+        let report = state.withLock { s -> (Int64, Int64?)? in
+            s.received += Int64(data.count)
+            let now = ContinuousClock.now
+            guard s.lastReport.duration(to: now) > .milliseconds(200) || s.received == s.expected else { return nil }
+            s.lastReport = now
+            return (s.received, s.expected)
         }
+        if let report { progress?(report.0, report.1) }
     }
 
     func urlSession(_ session: URLSession, task: URLSessionTask, didCompleteWithError error: (any Error)?) {
-        // A cancelled non-200 response is reported by its status, not as an error.
-        if let error, !(status != nil && status != 200 && (error as? URLError)?.code == .cancelled) { failure = error }
-        progress?(received, expected)
+        let report = state.withLock { s -> (Int64, Int64?) in
+            // A cancelled non-200 response is reported by its status, not as an error.
+            if let error, !(s.status != nil && s.status != 200 && (error as? URLError)?.code == .cancelled) { s.failure = error }
+            return (s.received, s.expected)
+        }
+        progress?(report.0, report.1)
         done.signal()
     }
 }
