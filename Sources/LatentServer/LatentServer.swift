@@ -3,6 +3,7 @@ import Hummingbird
 import Latent
 import Logging
 import NIOCore
+import NIOPosix
 import ServiceLifecycle
 import UnixSignals
 
@@ -32,6 +33,15 @@ public enum LatentServer {
             self.modelPath = modelPath
             self.databasePath = databasePath
         }
+    }
+
+    /// Makes Swift concurrency run its tasks on the server's event loops (SwiftNIO's singleton group, which the server
+    /// uses) instead of a thread pool of its own, so that a request is not handed from thread to thread between its
+    /// socket and its handler. Call it once, from the main thread, before any task starts; false when the toolchain
+    /// does not allow it (the tasks then stay on Swift's pool).
+    @discardableResult
+    public static func runTasksOnEventLoops() -> Bool {
+        NIOSingletons.unsafeTryInstallSingletonPosixEventLoopGroupAsConcurrencyGlobalExecutor()
     }
 
     /// The token in `path`: its content without surrounding white space, which must not be empty.
@@ -74,7 +84,7 @@ public enum LatentServer {
         let catalog = try options.itemsPath.map { try ItemCatalog.read(URL(fileURLWithPath: $0)) }
         let service = try RecommenderService(modelPath: options.modelPath, databasePath: options.databasePath, catalog: catalog)
         let token = try options.tokenPath.map(readToken)
-        let health = try service.health()
+        let health = service.health()
         let journal = try service.store.journalMode()
         logger.notice("serving \(health.model) (\(health.users) users, \(health.items) items) from \(options.modelPath); \(health.ratingsStored) stored ratings in \(options.databasePath) (journal \(journal)); writes \(token == nil ? "open" : "need the bearer token")")
         let app = application(service: service, settings: ServerSettings(token: token, bodyLimit: options.bodyLimit),

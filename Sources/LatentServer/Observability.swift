@@ -1,5 +1,6 @@
 import Foundation
 import Hummingbird
+import Latent
 import Logging
 import Metrics
 import Prometheus
@@ -12,7 +13,7 @@ public final class ServiceMetrics: Sendable {
     public let registry: PrometheusCollectorRegistry
     let factory: PrometheusMetricsFactory
     // swift-metrics unregisters a metric when its object goes away: keep one per label set.
-    private let perRoute = Locked<[String: (requests: Metrics.Counter, latency: Metrics.Timer)]>([:])
+    private let perRoute = Locked<[RouteKey: (requests: Metrics.Counter, latency: Metrics.Timer)]>([:])
     private let ratingsStored: Metrics.Gauge
     private let modelUsers: Metrics.Gauge
     private let modelItems: Metrics.Gauge
@@ -36,28 +37,32 @@ public final class ServiceMetrics: Sendable {
         generation = Metrics.Gauge(label: "latent_model_generation", factory: f)
     }
 
+    /// The labels of one request's metrics.
+    private struct RouteKey: Hashable {
+        var route: String
+        var method: String
+        var status: Int
+    }
+
     /// Counts one request and records its latency.
     func record(route: String, method: String, status: Int, nanoseconds: Int64) {
-        let key = "\(method) \(route) \(status)"
-        var entry = perRoute.get()[key]
-        if entry == nil {
-            entry = perRoute.update { table in
-                if let existing = table[key] { return existing }
-                let dimensions = [("route", route), ("method", method), ("status", String(status))]
-                let made = (requests: Metrics.Counter(label: "http_requests_total", dimensions: dimensions, factory: factory),
-                            latency: Metrics.Timer(label: "http_request_duration_seconds", dimensions: dimensions, factory: factory))
-                table[key] = made
-                return made
-            }
+        let key = RouteKey(route: route, method: method, status: status)
+        let entry = perRoute.withLock { table in
+            if let existing = table[key] { return existing }
+            let dimensions = [("route", route), ("method", method), ("status", String(status))]
+            let made = (requests: Metrics.Counter(label: "http_requests_total", dimensions: dimensions, factory: factory),
+                        latency: Metrics.Timer(label: "http_request_duration_seconds", dimensions: dimensions, factory: factory))
+            table[key] = made
+            return made
         }
-        entry?.requests.increment()
-        entry?.latency.recordNanoseconds(nanoseconds)
+        entry.requests.increment()
+        entry.latency.recordNanoseconds(nanoseconds)
     }
 
     /// Sets the gauges from the service's current state.
     func update(from service: RecommenderService) {
         let s = service.snapshot
-        ratingsStored.record((try? service.store.ratingCount()) ?? 0)
+        ratingsStored.record(s.storedCount)
         modelUsers.record(s.model.domain.users.count)
         modelItems.record(s.model.domain.items.count)
         foldedUsers.record(s.folded.count)
@@ -82,11 +87,18 @@ struct RequestLogMiddleware: RouterMiddleware {
             metrics.record(route: route == "NotFound" ? "unmatched" : route, method: request.method.rawValue,
                            status: status, nanoseconds: nanoseconds)
             if logger.logLevel <= .info {
-                logger.info("\(request.method) \(request.uri) \(status) \(String(format: "%.2f", Double(nanoseconds) / 1e6)) ms")
+                logger.info("\(request.method) \(request.uri) \(status) \(Self.milliseconds(nanoseconds)) ms")
             }
         }
         let response = try await next(request, context)
         status = response.status.code
         return response
+    }
+
+    /// `nanoseconds` in milliseconds with two decimals (`0.05`, `12.30`), rounded half up.
+    static func milliseconds(_ nanoseconds: Int64) -> String {
+        let hundredths = (max(0, nanoseconds) + 5_000) / 10_000
+        let fraction = hundredths % 100
+        return "\(hundredths / 100).\(fraction < 10 ? "0" : "")\(fraction)"
     }
 }

@@ -138,7 +138,7 @@ enum OpenAPIDocument {
         },
         "/users/{id}/similar": {
           "get": {
-            "summary": "The users most similar to a user of the model (cosine by default).",
+            "summary": "The users most similar to a user by the model's user vectors (cosine by default): a user with stored ratings by their fold-in vector, a user of the model without stored ratings by their trained one. 404 for a user with no ratings anywhere; 422 when the model has no user vectors (item-knn, ease, rp3beta, popularity, baselines).",
             "parameters": [{"$ref": "#/components/parameters/user"}, {"$ref": "#/components/parameters/count"}, {"$ref": "#/components/parameters/metric"}],
             "responses": {
               "200": {"description": "Most similar first.", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/SimilarUsers"}}}},

@@ -16,7 +16,7 @@ public final class RecommenderService: Sendable {
     let updates = UpdateQueue()
 
     /// The snapshot requests read now.
-    public var snapshot: Snapshot { current.get() }
+    public var snapshot: Snapshot { current.withLock { $0 } }
 
     /// Opens the model at `modelPath` and the database at `databasePath`, seeds the catalog from `catalog` (entries the
     /// database already holds are kept) and folds every stored user in.
@@ -74,10 +74,20 @@ public final class RecommenderService: Sendable {
         }
     }
 
-    /// The `count` users most similar to `user` by the model's user vectors (users of the model only).
+    /// The `count` users most similar to `user` by the model's user vectors. A user with stored ratings is compared
+    /// by their fold-in vector (their place among the users after the fold-in, as their recommendations use it), a
+    /// user of the model without stored ratings by their trained vector.
+    ///
+    /// - Throws: 404 for a user with no ratings anywhere; 422 when the model has no user vectors (item-knn, ease,
+    ///   rp3beta, popularity and the baselines), or gives no fold-in vector for this user.
     public func similarUsers(to user: String, count: Int, metric: SimilarityMetric) throws -> SimilarUsersReport {
+        let s = snapshot
         do {
-            return SimilarUsersReport(user: user, similar: try snapshot.model.similarUsers(to: user, count: count, metric: metric))
+            if let folded = s.folded[user] {
+                return SimilarUsersReport(user: user, similar: try s.model.similarUsers(to: folded, leavingOut: user,
+                                                                                        count: count, metric: metric))
+            }
+            return SimilarUsersReport(user: user, similar: try s.model.similarUsers(to: user, count: count, metric: metric))
         } catch let error as RecommendationError {
             throw error.serviceError
         }
@@ -96,8 +106,8 @@ public final class RecommenderService: Sendable {
                                 knownUser: domain.users.contains(user), knownItem: knownItem)
     }
 
-    /// What the model (its training ratings) and the store hold for `user`.
-    public func ratings(of user: String) async throws -> UserRatingsReport {
+    /// What the model (its training ratings) and the store hold for `user` (the store's as the snapshot keeps them).
+    public func ratings(of user: String) -> UserRatingsReport {
         let s = snapshot
         let domain = s.model.domain
         var fromModel: [UserRatingsReport.Entry] = []
@@ -107,7 +117,7 @@ public final class RecommenderService: Sendable {
                 fromModel.append(.init(item: id, rating: domain.seen.values[n].shortestDouble, title: s.catalog.title(id)))
             }
         }
-        let stored = try await store.ratings(of: user).map {
+        let stored = (s.stored[user] ?? []).map {
             UserRatingsReport.Entry(item: $0.item, rating: $0.value.shortestDouble, title: s.catalog.title($0.item), time: $0.time)
         }
         return UserRatingsReport(user: user, knownUser: domain.users.contains(user) || !stored.isEmpty,
@@ -182,7 +192,7 @@ public final class RecommenderService: Sendable {
                                     hidden: update.hidden ?? false)
             try await store.put(entry)
             let s = snapshot
-            current.set(s.with(catalog: s.catalog.with(entry, modelItems: s.model.domain.items)))
+            current.withLock { $0 = s.with(catalog: s.catalog.with(entry, modelItems: s.model.domain.items)) }
             return ItemReport(entry, inModel: s.model.domain.items.contains(id))
         }
     }
@@ -200,20 +210,20 @@ public final class RecommenderService: Sendable {
             let old = snapshot
             let next = Snapshot.build(model: model, modelPath: modelPath, generation: old.generation + 1,
                                       ratings: try store.allRatings(), catalog: Catalog(old.catalog.items))
-            current.set(next)
-            return try health()
+            current.withLock { $0 = next }
+            return health()
         }
     }
 
     /// The service's state: the model's facts and how many ratings are stored.
-    public func health() throws -> HealthReport {
+    public func health() -> HealthReport {
         let s = snapshot
         let d = s.model.domain
         return HealthReport(status: "ok", model: s.model.name, modelFile: s.modelPath, generation: s.generation,
                             task: s.ratesOnScale ? "rating" : "ranking",
                             ratingScale: d.ratingScale.map { [$0.lowerBound.shortestDouble, $0.upperBound.shortestDouble] },
                             users: d.users.count, items: d.items.count, foldedUsers: s.folded.count,
-                            ratingsStored: try store.ratingCount(), catalogItems: s.catalog.items.count)
+                            ratingsStored: s.storedCount, catalogItems: s.catalog.items.count)
     }
 
     /// Folds `user` in again from the store (after a write) and swaps the snapshot; returns their stored count.
@@ -221,7 +231,7 @@ public final class RecommenderService: Sendable {
         let stored = try await store.ratings(of: user)
         let s = snapshot
         let folded = stored.isEmpty ? nil : s.model.foldIn(stored.map { ($0.item, $0.value) }, addingTo: user)
-        current.set(s.with(user: user, folded: folded))
+        current.withLock { $0 = s.with(user: user, stored: stored, folded: folded) }
         return stored.count
     }
 
@@ -281,7 +291,7 @@ final class UpdateQueue: Sendable {
 
     /// Runs `body` after every update queued before it has finished.
     func run<T: Sendable>(_ body: @escaping @Sendable () async throws -> T) async throws -> T {
-        let task = last.update { last -> Task<T, any Error> in
+        let task = last.withLock { last -> Task<T, any Error> in
             let previous = last
             let task = Task<T, any Error> {
                 await previous?.value

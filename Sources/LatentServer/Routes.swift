@@ -56,7 +56,7 @@ public enum Routes {
             Response(status: .ok, headers: [.contentType: "text/html; charset=utf-8"],
                      body: .init(byteBuffer: ByteBuffer(string: Page.html)))
         }
-        router.get("/health") { _, _ in try json(try service.health()) }
+        router.get("/health") { _, _ in try json(service.health()) }
         router.get("/metrics") { _, _ in
             metrics.update(from: service)
             return Response(status: .ok, headers: [.contentType: "text/plain; version=0.0.4; charset=utf-8"],
@@ -80,7 +80,7 @@ public enum Routes {
                                                      metric: try metric(q["metric"], default: .cosine)))
         }
         router.get("/users/{id}/ratings") { _, context in
-            try json(try await service.ratings(of: try context.pathID("id")))
+            try json(service.ratings(of: try context.pathID("id")))
         }
         router.post("/users/{id}/ratings") { request, context in
             try auth.check(request)
@@ -178,6 +178,7 @@ extension BasicRequestContext {
     /// The path parameter `name`, percent-decoded.
     func pathID(_ name: String) throws -> String {
         let raw = try parameters.require(name)
+        if !raw.isEmpty, !raw.utf8.contains(UInt8(ascii: "%")) { return raw }
         guard let id = raw.removingPercentEncoding, !id.isEmpty else {
             throw ServiceError.badRequest("bad identifier '\(raw)' in the path")
         }
@@ -190,8 +191,18 @@ func json<T: Encodable>(_ value: T, status: HTTPResponse.Status = .ok) throws ->
     let encoder = JSONEncoder()
     encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
     let data = try encoder.encode(value)
-    return Response(status: status, headers: [.contentType: "application/json; charset=utf-8"],
-                    body: .init(byteBuffer: ByteBuffer(bytes: data)))
+    return jsonResponse(ByteBuffer(bytes: data), status: status)
+}
+
+/// `value` as a JSON response, written by hand (the same bytes as the encoder's).
+func json<T: Encodable & HandWrittenJSON>(_ value: T, status: HTTPResponse.Status = .ok) throws -> Response {
+    var text = JSONText()
+    try value.writeJSON(to: &text)
+    return jsonResponse(text.buffer, status: status)
+}
+
+private func jsonResponse(_ body: ByteBuffer, status: HTTPResponse.Status) -> Response {
+    Response(status: status, headers: [.contentType: "application/json; charset=utf-8"], body: .init(byteBuffer: body))
 }
 
 /// Decodes a request body, turning a decoding error into a 400 that says where the JSON is wrong.

@@ -1,9 +1,9 @@
 import Foundation
 import Latent
 
-/// What one request reads: a trained model with the stored ratings folded in, and the catalog. Immutable: a fold-in,
-/// a catalog edit or a reload builds a new snapshot and swaps it in whole, so a request never sees half an update and
-/// never waits for one.
+/// What one request reads: a trained model with the stored ratings folded in, the stored ratings themselves, and the
+/// catalog, so that no read touches the database. Immutable: a fold-in, a catalog edit or a reload builds a new
+/// snapshot and swaps it in whole, so a request never sees half an update and never waits for one.
 public struct Snapshot: Sendable {
     /// The model as read from its file.
     public let model: any Recommender
@@ -13,6 +13,10 @@ public struct Snapshot: Sendable {
     public let generation: Int
     /// The users with stored ratings, folded into the model (known users' training ratings included).
     public let folded: [String: FoldedInUser]
+    /// The stored ratings of each user, oldest first, as the database holds them.
+    public let stored: [String: [StoredRating]]
+    /// How many ratings the database holds.
+    public let storedCount: Int
     /// The catalog (titles, categories, hidden items).
     public let catalog: Catalog
     /// How many training interactions each item (dense index) has: the order of catalog listings.
@@ -21,32 +25,34 @@ public struct Snapshot: Sendable {
     /// Whether the model is for ratings (it has a rating scale) rather than for interactions (ranking).
     public var ratesOnScale: Bool { model.domain.ratingScale != nil }
 
-    /// A copy with `user`'s fold-in replaced (removed when nil).
-    func with(user: String, folded entry: FoldedInUser?) -> Snapshot {
-        var f = folded
+    /// A copy with `user`'s stored ratings and fold-in replaced (both removed when `ratings` is empty).
+    func with(user: String, stored ratings: [StoredRating], folded entry: FoldedInUser?) -> Snapshot {
+        var f = folded, st = stored
         f[user] = entry
-        return Snapshot(model: model, modelPath: modelPath, generation: generation, folded: f, catalog: catalog,
+        st[user] = ratings.isEmpty ? nil : ratings
+        return Snapshot(model: model, modelPath: modelPath, generation: generation, folded: f, stored: st,
+                        storedCount: storedCount - (stored[user]?.count ?? 0) + ratings.count, catalog: catalog,
                         popularity: popularity)
     }
 
     /// A copy with another catalog.
     func with(catalog: Catalog) -> Snapshot {
-        Snapshot(model: model, modelPath: modelPath, generation: generation, folded: folded, catalog: catalog,
-                 popularity: popularity)
+        Snapshot(model: model, modelPath: modelPath, generation: generation, folded: folded, stored: stored,
+                 storedCount: storedCount, catalog: catalog, popularity: popularity)
     }
 
     /// A snapshot of `model` with every user of `ratings` folded in.
     static func build(model: any Recommender, modelPath: String, generation: Int, ratings: [StoredRating],
                       catalog: Catalog) -> Snapshot {
-        var byUser: [String: [(item: String, value: Float)]] = [:]
-        for r in ratings { byUser[r.user, default: []].append((r.item, r.value)) }
+        var byUser: [String: [StoredRating]] = [:]
+        for r in ratings { byUser[r.user, default: []].append(r) }
         var folded: [String: FoldedInUser] = [:]
-        for (user, list) in byUser { folded[user] = model.foldIn(list, addingTo: user) }
+        for (user, list) in byUser { folded[user] = model.foldIn(list.map { ($0.item, $0.value) }, addingTo: user) }
         let domain = model.domain
         var popularity = [Int](repeating: 0, count: domain.items.count)
         for i in domain.seen.indices { popularity[Int(i)] += 1 }
-        return Snapshot(model: model, modelPath: modelPath, generation: generation, folded: folded,
-                        catalog: catalog.indexed(for: domain.items), popularity: popularity)
+        return Snapshot(model: model, modelPath: modelPath, generation: generation, folded: folded, stored: byUser,
+                        storedCount: ratings.count, catalog: catalog.indexed(for: domain.items), popularity: popularity)
     }
 }
 
@@ -100,34 +106,5 @@ public struct Catalog: Sendable {
         catalog.titles.map { id, title in
             CatalogItem(id: id, title: title, categories: (catalog.genres[id] ?? []).sorted(), hidden: false)
         }.sorted { $0.id < $1.id }
-    }
-}
-
-/// A value behind a lock: requests take the current snapshot (a copy of a reference), updates swap it.
-final class Locked<Value: Sendable>: @unchecked Sendable {
-    private let lock = NSLock()
-    private var value: Value
-
-    init(_ value: Value) { self.value = value }
-
-    /// The current value.
-    func get() -> Value {
-        lock.lock()
-        defer { lock.unlock() }
-        return value
-    }
-
-    /// Replaces the value.
-    func set(_ newValue: Value) {
-        lock.lock()
-        value = newValue
-        lock.unlock()
-    }
-
-    /// Changes the value under the lock and returns what `body` returns.
-    func update<T>(_ body: (inout Value) -> T) -> T {
-        lock.lock()
-        defer { lock.unlock() }
-        return body(&value)
     }
 }

@@ -42,6 +42,63 @@ struct RatingWriteTests {
         }
     }
 
+    @Test("similar users of a user known only from the store: their fold-in vector against the model's users")
+    func similarUsersOfStoredUsers() async throws {
+        let f = try Fixture()
+        let model = try #require(f.model as? FactorModel)
+        try await f.withApp(try f.service()) { client in
+            let before = try await client.execute(uri: "/users/web-s/similar", method: .get)
+            #expect(before.status == .notFound)
+            let post = try await client.execute(uri: "/users/web-s/ratings", method: .post, headers: [.contentType: "application/json"],
+                                                body: body(#"[{"item": "i1", "rating": 5}, {"item": "i2", "rating": 4}, {"item": "i8", "rating": 1}]"#))
+            #expect(post.status == .ok)
+            let r = try await client.execute(uri: "/users/web-s/similar?count=5", method: .get)
+            #expect(r.status == .ok)
+            #expect(try r.object()["user"] as? String == "web-s")
+            let list = try #require(try r.object()["users"] as? [[String: Any]])
+
+            // By hand: the cosine of the fold-in factors with every user's trained factors, best 5.
+            let d = model.domain
+            let p = model.foldInFactors([("i1", 5), ("i2", 4), ("i8", 1)].map { (item: d.items.index(of: $0.0)!, value: Float($0.1)) })
+            let k = model.factorCount
+            let norm = { (v: ArraySlice<Float>) in v.reduce(Float(0)) { $0 + $1 * $1 }.squareRoot() }
+            let cosines = (0..<d.users.count).map { u -> (id: String, score: Float) in
+                let row = model.userFactors.storage[(u * k)..<((u + 1) * k)]
+                return (d.users[u], zip(p, row).reduce(Float(0)) { $0 + $1.0 * $1.1 } / (norm(p[...]) * norm(row)))
+            }.sorted { $0.score > $1.score }.prefix(5)
+            #expect(list.map { $0["user"] as? String } == cosines.map(\.id))
+            for (entry, expected) in zip(list, cosines) {
+                #expect(abs((entry["score"] as? Double ?? 9) - Double(expected.score)) < 1e-5)
+            }
+            // The user liked the first taste: the most similar users are of that taste (u1-u12).
+            #expect(list.compactMap { $0["user"] as? String }.allSatisfy { Int($0.dropFirst())! <= 12 })
+
+            // A known user with a stored rating is compared by their fold-in, and never to themselves.
+            _ = try await client.execute(uri: "/users/u3/ratings", method: .post, body: body(#"[{"item": "i9", "rating": 1}]"#))
+            let known = try await client.execute(uri: "/users/u3/similar?count=23", method: .get)
+            let ids = try #require(try known.object()["users"] as? [[String: Any]]).compactMap { $0["user"] as? String }
+            #expect(ids.count == 23 && !ids.contains("u3"))
+            let folded = model.foldIn([("i9", 1)], addingTo: "u3")
+            #expect(ids == (try model.similarUsers(to: folded, leavingOut: "u3", count: 23)).map(\.id))
+        }
+    }
+
+    @Test("similar users on a model without user vectors: 422 with the reason, for store and model users alike")
+    func similarUsersWithoutVectors() async throws {
+        let f = try Fixture()
+        let popularity = try ModelRegistry.descriptor(named: "popularity")
+            .fit(RatingMatrix(Fixture.ratings()), hyperparameters: Hyperparameters([:]), context: TrainingContext(seed: 1, threads: 1))
+        try popularity.save(to: URL(fileURLWithPath: f.modelPath))
+        try await f.withApp(try f.service()) { client in
+            _ = try await client.execute(uri: "/users/web-p/ratings", method: .post, body: body(#"[{"item": "i1", "rating": 5}]"#))
+            for user in ["web-p", "u1"] {
+                let r = try await client.execute(uri: "/users/\(user)/similar", method: .get)
+                #expect(r.status == .unprocessableContent)
+                #expect(try r.errorMessage() == "the popularity model has no user vectors to compare users by")
+            }
+        }
+    }
+
     @Test("a known user's posted rating is folded in with their training ratings and left out of their list")
     func knownUserPost() async throws {
         let f = try Fixture()

@@ -28,10 +28,15 @@ struct ServeCommand: ParsableCommand {
     @Option(name: .customLong("body-limit"), help: "The largest request body, in bytes.") var bodyLimit = 1 << 20
     @Option(name: .customLong("log-level"), help: "trace, debug, info (one line per request), notice, warning, error.")
     var logLevel = "info"
+    @Option(help: ArgumentHelp("Where request tasks run: event-loops (the server's threads, no hand-over per request) or swift (Swift's own thread pool).",
+                               valueName: "event-loops|swift")) var executor = "event-loops"
 
     func validate() throws {
         guard (0...65535).contains(port) else { throw ValidationError("--port must be from 0 to 65535") }
         guard bodyLimit >= 1 else { throw ValidationError("--body-limit must be at least 1") }
+        guard ["event-loops", "swift"].contains(executor) else {
+            throw ValidationError("--executor must be event-loops or swift")
+        }
         guard Logger.Level(rawValue: logLevel) != nil else {
             throw ValidationError("--log-level must be one of \(Logger.Level.allCases.map(\.rawValue).joined(separator: ", "))")
         }
@@ -40,15 +45,18 @@ struct ServeCommand: ParsableCommand {
     /// Runs the server on Swift's concurrency pool and waits for it here: the root command stays synchronous.
     func run() throws {
         let options = try serverOptions()
-        LoggingSystem.bootstrap { label in StreamLogHandler.standardError(label: label) }
-        let outcome = ServerOutcome()
+        let output = BufferedLogOutput.standardError
+        LoggingSystem.bootstrap { label in BufferedLogHandler(label: label, output: output) }
+        defer { output.flush() }
+        if executor == "event-loops" { LatentServer.runTasksOnEventLoops() }
+        let outcome = Locked<(any Error)?>(nil)
         let done = DispatchSemaphore(value: 0)
         Task {
-            do { try await LatentServer.run(options) } catch { outcome.error = error }
+            do { try await LatentServer.run(options) } catch { outcome.withLock { $0 = error } }
             done.signal()
         }
         done.wait()
-        if let error = outcome.error { throw error }
+        if let error = outcome.withLock({ $0 }) { throw error }
     }
 
     func serverOptions() throws -> LatentServer.Options {
@@ -61,9 +69,4 @@ struct ServeCommand: ParsableCommand {
         options.logLevel = Logger.Level(rawValue: logLevel) ?? .info
         return options
     }
-}
-
-/// The server's error, handed from its task to the waiting command; the semaphore orders the write before the read.
-private final class ServerOutcome: @unchecked Sendable {
-    var error: (any Error)?
 }
