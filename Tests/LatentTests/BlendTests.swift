@@ -2,26 +2,15 @@ import Foundation
 import Testing
 @testable import Latent
 
-/// Users x items: a {1, 2}, b {1, 3}, c {2, 3, 4}, d {1, 2, 3}: n_1 = n_2 = n_3 = 3, n_4 = 1; c_12 = c_13 = c_23 = 2,
-/// c_24 = c_34 = 1, c_14 = 0.
-private func tiny() -> RatingMatrix {
-    RatingMatrix(RatingSet([("a", "1", 1), ("a", "2", 1), ("b", "1", 1), ("b", "3", 1), ("c", "2", 1), ("c", "3", 1),
-                            ("c", "4", 1), ("d", "1", 1), ("d", "2", 1), ("d", "3", 1)]))
-}
-
+/// The data: `tinyInteractions()` (AccuracyModelsTests), users a {1, 2}, b {1, 3}, c {2, 3, 4}, d {1, 2, 3}: n_1 = n_2 =
+/// n_3 = 3, n_4 = 1; c_12 = c_13 = c_23 = 2, c_24 = c_34 = 1, c_14 = 0.
 private func blend(_ components: String) throws -> Blend {
     try Blend(Hyperparameters(["components": components]))
 }
 
-private func scores(_ model: any Recommender, user: Int) -> [Float] {
-    var s = [Float](repeating: 0, count: model.domain.items.count)
-    model.scoreItems(user: user, into: &s)
-    return s
-}
-
 @Suite struct BlendTests {
     @Test func knownUserByHand() throws {
-        let model = try blend("popularity:1,item-knn:2").fit(tiny())
+        let model = try blend("popularity:1,item-knn:2").fit(tinyInteractions())
         // User a {1, 2}, candidates 3 and 4. popularity: shares (3/4, 3/4, 3/4, 1/4), largest candidate 3/4 ->
         // (1, 1, 1, 1/3). item-knn at its defaults (alpha 0, shrink 10): s_j = sum_i c_ij / (n_i + 10) ->
         // (2/13, 2/13, 4/13, 1/13), largest candidate 4/13 -> (1/2, 1/2, 1, 1/4). Blend 1 * pop + 2 * knn.
@@ -33,7 +22,7 @@ private func scores(_ model: any Recommender, user: Int) -> [Float] {
     }
 
     @Test func foldInByHand() throws {
-        let model = try blend("popularity:1,item-knn:2").fit(tiny())
+        let model = try blend("popularity:1,item-knn:2").fit(tinyInteractions())
         // A new user with {4}: popularity (3/4, 3/4, 3/4, 1/4) / (3/4); item-knn s_j = c_4j / (n_4 + 10) = (0, 1/11,
         // 1/11, 0) / (1/11). Blend (1, 3, 3, 1/3); the given item is left out of the list.
         let folded = model.recommend(foldingIn: [(item: "4", value: 1)], count: 3)
@@ -71,7 +60,7 @@ private func scores(_ model: any Recommender, user: Int) -> [Float] {
     }
 
     @Test func roundTripsThroughAModelFile() throws {
-        let model = try blend("ease:0.3,rp3beta:0.2,popularity:0.5").fit(tiny())
+        let model = try blend("ease:0.3,rp3beta:0.2,popularity:0.5").fit(tinyInteractions())
         let url = TestData.temporaryDirectory().appendingPathComponent("blend.latent")
         try model.save(to: url)
         let loaded = try #require(try ModelRegistry.load(from: url) as? BlendModel)
@@ -103,7 +92,7 @@ private func scores(_ model: any Recommender, user: Int) -> [Float] {
     }
 
     @Test func similarItemsAreNotAvailable() throws {
-        let model = try blend("popularity:1,item-knn:2").fit(tiny())
+        let model = try blend("popularity:1,item-knn:2").fit(tinyInteractions())
         #expect(model.itemVectors == nil && model.userVectors == nil)
     }
 }
