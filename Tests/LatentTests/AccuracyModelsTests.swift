@@ -162,31 +162,31 @@ func scores(_ model: any Recommender, user: Int) -> [Float] {
         for _ in 0..<4 { s.sweep() }
         // Rebuild U, I and every prediction from the parameters alone.
         var worst = 0.0
-        var u = s.p, i = s.q
+        var u = s.users.factors, i = s.items.factors
         for v in 0..<train.userCount {
             let su = 1 / Double(train.byUser.count(of: v)).squareRoot()
-            for n in train.byUser.range(of: v) { for f in 0..<k { u[v * k + f] += su * s.y[Int(train.byUser.indices[n]) * k + f] } }
+            for n in train.byUser.range(of: v) { for f in 0..<k { u[v * k + f] += su * s.users.implicitFactors[Int(train.byUser.indices[n]) * k + f] } }
         }
         for j in 0..<train.itemCount {
             let ti = 1 / Double(train.byItem.count(of: j)).squareRoot()
-            for m in train.byItem.range(of: j) { for f in 0..<k { i[j * k + f] += ti * s.z[Int(train.byItem.indices[m]) * k + f] } }
+            for m in train.byItem.range(of: j) { for f in 0..<k { i[j * k + f] += ti * s.items.implicitFactors[Int(train.byItem.indices[m]) * k + f] } }
         }
-        worst = max(zip(u, s.userTotal).map { abs($0 - $1) }.max() ?? 0, zip(i, s.itemTotal).map { abs($0 - $1) }.max() ?? 0)
-        let bu = s.totalBiases().users
+        worst = max(zip(u, s.users.total).map { abs($0 - $1) }.max() ?? 0, zip(i, s.items.total).map { abs($0 - $1) }.max() ?? 0)
+        let bu = s.users.totalBias()
         for v in 0..<train.userCount {
             let su = 1 / Double(train.byUser.count(of: v)).squareRoot()
-            let implicit = su * train.byUser.columns(of: v).reduce(0.0) { $0 + s.c[Int($1)] }
-            worst = max(worst, abs(bu[v] - s.bu[v] - implicit))
+            let implicit = su * train.byUser.columns(of: v).reduce(0.0) { $0 + s.users.implicitWeights[Int($1)] }
+            worst = max(worst, abs(bu[v] - s.users.bias[v] - implicit))
             for n in train.byUser.range(of: v) {
                 let j = Int(train.byUser.indices[n])
                 let tj = 1 / Double(train.byItem.count(of: j)).squareRoot()
-                var prediction = s.w0 + s.bu[v] + s.bi[j] + implicit + tj * train.byItem.columns(of: j).reduce(0.0) { $0 + s.d[Int($1)] }
+                var prediction = s.w0 + s.users.bias[v] + s.items.bias[j] + implicit + tj * train.byItem.columns(of: j).reduce(0.0) { $0 + s.items.implicitWeights[Int($1)] }
                 for f in 0..<k { prediction += u[v * k + f] * i[j * k + f] }
                 worst = max(worst, abs(Double(train.byUser.values[n]) - prediction - s.e[n]))
             }
         }
         #expect(worst < 1e-9)
-        #expect(s.c.contains { $0 != 0 } && s.z.contains { $0 != 0 })
+        #expect(s.users.implicitWeights.contains { $0 != 0 } && s.items.implicitFactors.contains { $0 != 0 })
     }
 
     @Test func learnsTheLowRankStructureRoundTripsAndRepeats() throws {
