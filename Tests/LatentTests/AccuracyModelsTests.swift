@@ -4,12 +4,12 @@ import Testing
 
 /// Users x items: a {1, 2}, b {1, 3}, c {2, 3, 4}, d {1, 2, 3} (dense item indices 0, 1, 2, 3 for "1".."4").
 /// n_1 = n_2 = n_3 = 3, n_4 = 1; c_12 = c_13 = c_23 = 2, c_24 = c_34 = 1, c_14 = 0.
-private func tinyInteractions() -> RatingMatrix {
+func tinyInteractions() -> RatingMatrix {
     RatingMatrix(RatingSet([("a", "1", 1), ("a", "2", 1), ("b", "1", 1), ("b", "3", 1), ("c", "2", 1), ("c", "3", 1),
                             ("c", "4", 1), ("d", "1", 1), ("d", "2", 1), ("d", "3", 1)]))
 }
 
-private func scores(_ model: any Recommender, user: Int) -> [Float] {
+func scores(_ model: any Recommender, user: Int) -> [Float] {
     var s = [Float](repeating: 0, count: model.domain.items.count)
     model.scoreItems(user: user, into: &s)
     return s

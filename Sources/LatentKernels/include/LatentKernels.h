@@ -30,4 +30,6 @@ double latent_sgd_pass(const latent_rating *ratings, int64_t count, float *p, fl
 /// The instruction set `latent_sgd_pass` runs with on this CPU: "avx2", "avx" or "baseline".
 const char *latent_sgd_kernel_name(void);
 
+#include "LatentDenseKernels.h"
+
 #endif
