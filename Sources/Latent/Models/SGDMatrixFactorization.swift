@@ -276,7 +276,7 @@ public struct SGDMatrixFactorization: Sendable {
 
     /// The blocks (read only) and the unblocked ratings (shuffled in place each epoch), shared by the threads: the
     /// schedule gives each block to one thread at a time, and the unblocked ratings are the grid's only block.
-    struct SharedBlocks: @unchecked Sendable {
+    struct SharedBlocks {
         let blocks: UnsafeBufferPointer<Block>
         let ratings: UnsafeMutableBufferPointer<Rating>
     }

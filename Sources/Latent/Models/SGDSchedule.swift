@@ -72,7 +72,7 @@ struct SGDSchedule {
     }
 
     /// The progress of each row band, shared by the threads under the condition's lock.
-    private final class State: @unchecked Sendable {
+    final class State {
         let condition = NSCondition()
         /// The next sub-epoch of each row band (all before it are done).
         var next: [Int]
