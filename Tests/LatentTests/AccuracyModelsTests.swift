@@ -4,12 +4,12 @@ import Testing
 
 /// Users x items: a {1, 2}, b {1, 3}, c {2, 3, 4}, d {1, 2, 3} (dense item indices 0, 1, 2, 3 for "1".."4").
 /// n_1 = n_2 = n_3 = 3, n_4 = 1; c_12 = c_13 = c_23 = 2, c_24 = c_34 = 1, c_14 = 0.
-private func tinyInteractions() -> RatingMatrix {
+func tinyInteractions() -> RatingMatrix {
     RatingMatrix(RatingSet([("a", "1", 1), ("a", "2", 1), ("b", "1", 1), ("b", "3", 1), ("c", "2", 1), ("c", "3", 1),
                             ("c", "4", 1), ("d", "1", 1), ("d", "2", 1), ("d", "3", 1)]))
 }
 
-private func scores(_ model: any Recommender, user: Int) -> [Float] {
+func scores(_ model: any Recommender, user: Int) -> [Float] {
     var s = [Float](repeating: 0, count: model.domain.items.count)
     model.scoreItems(user: user, into: &s)
     return s
@@ -162,31 +162,31 @@ private func scores(_ model: any Recommender, user: Int) -> [Float] {
         for _ in 0..<4 { s.sweep() }
         // Rebuild U, I and every prediction from the parameters alone.
         var worst = 0.0
-        var u = s.p, i = s.q
+        var u = s.users.factors, i = s.items.factors
         for v in 0..<train.userCount {
             let su = 1 / Double(train.byUser.count(of: v)).squareRoot()
-            for n in train.byUser.range(of: v) { for f in 0..<k { u[v * k + f] += su * s.y[Int(train.byUser.indices[n]) * k + f] } }
+            for n in train.byUser.range(of: v) { for f in 0..<k { u[v * k + f] += su * s.users.implicitFactors[Int(train.byUser.indices[n]) * k + f] } }
         }
         for j in 0..<train.itemCount {
             let ti = 1 / Double(train.byItem.count(of: j)).squareRoot()
-            for m in train.byItem.range(of: j) { for f in 0..<k { i[j * k + f] += ti * s.z[Int(train.byItem.indices[m]) * k + f] } }
+            for m in train.byItem.range(of: j) { for f in 0..<k { i[j * k + f] += ti * s.items.implicitFactors[Int(train.byItem.indices[m]) * k + f] } }
         }
-        worst = max(zip(u, s.userTotal).map { abs($0 - $1) }.max() ?? 0, zip(i, s.itemTotal).map { abs($0 - $1) }.max() ?? 0)
-        let bu = s.totalBiases().users
+        worst = max(zip(u, s.users.total).map { abs($0 - $1) }.max() ?? 0, zip(i, s.items.total).map { abs($0 - $1) }.max() ?? 0)
+        let bu = s.users.totalBias()
         for v in 0..<train.userCount {
             let su = 1 / Double(train.byUser.count(of: v)).squareRoot()
-            let implicit = su * train.byUser.columns(of: v).reduce(0.0) { $0 + s.c[Int($1)] }
-            worst = max(worst, abs(bu[v] - s.bu[v] - implicit))
+            let implicit = su * train.byUser.columns(of: v).reduce(0.0) { $0 + s.users.implicitWeights[Int($1)] }
+            worst = max(worst, abs(bu[v] - s.users.bias[v] - implicit))
             for n in train.byUser.range(of: v) {
                 let j = Int(train.byUser.indices[n])
                 let tj = 1 / Double(train.byItem.count(of: j)).squareRoot()
-                var prediction = s.w0 + s.bu[v] + s.bi[j] + implicit + tj * train.byItem.columns(of: j).reduce(0.0) { $0 + s.d[Int($1)] }
+                var prediction = s.w0 + s.users.bias[v] + s.items.bias[j] + implicit + tj * train.byItem.columns(of: j).reduce(0.0) { $0 + s.items.implicitWeights[Int($1)] }
                 for f in 0..<k { prediction += u[v * k + f] * i[j * k + f] }
                 worst = max(worst, abs(Double(train.byUser.values[n]) - prediction - s.e[n]))
             }
         }
         #expect(worst < 1e-9)
-        #expect(s.c.contains { $0 != 0 } && s.z.contains { $0 != 0 })
+        #expect(s.users.implicitWeights.contains { $0 != 0 } && s.items.implicitFactors.contains { $0 != 0 })
     }
 
     @Test func learnsTheLowRankStructureRoundTripsAndRepeats() throws {

@@ -89,23 +89,6 @@ enum PlantedData {
         }
     }
 
-    @Test func theRegisterBlockedPassOfK64MatchesTheNaiveSum() {
-        // out += sum_m s_m z_m with s_m = scale(m, z_m . v), against plain loops.
-        var rng = SeededGenerator(seed: 6)
-        let z = (0..<(5 * 64)).map { _ in rng.nextGaussian() }, v = (0..<64).map { _ in rng.nextGaussian() }
-        var out = (0..<64).map { _ in rng.nextGaussian() }
-        var expected = out
-        for m in 0..<5 {
-            let d = (0..<64).reduce(Float(0)) { $0 + z[m * 64 + $1] * v[$1] }
-            for c in 0..<64 { expected[c] += (Float(m) - 2 * d) * z[m * 64 + c] }
-        }
-        z.withUnsafeBufferPointer { zp in
-            ConfidenceSystem.accumulate64(5, into: &out, dotted: true, with: v, row: { zp.baseAddress! + $0 * 64 },
-                                          scale: { m, d in Float(m) - 2 * d })
-        }
-        for c in 0..<64 { #expect(abs(out[c] - expected[c]) < 1e-4 * max(1, abs(expected[c]))) }
-    }
-
     @Test func conjugateGradientOfK64ConvergesToTheCholeskySolution() {
         var rng = SeededGenerator(seed: 8)
         let k = 64, alpha: Float = 2

@@ -11,20 +11,17 @@ extension ItemCatalog {
                 throw DataError.malformed(file: name, line: number, field: fields.count < 5 ? "title" : "genres",
                                           reason: "expected 24 fields separated by '|' (id, title, release date, video release date, URL, 19 genre flags), found \(fields.count)")
             }
-            let id = fields[0].trimmingCharacters(in: .whitespaces)
-            try checkID(id, number, name, &firstLine)
-            catalog.titles[id] = String(fields[1])
-            var genres: [String] = []
-            for g in 0..<19 {
-                switch fields[5 + g] {
-                case "1": genres.append(movieLens100kGenres[g])
-                case "0": break
-                default:
-                    throw DataError.malformed(file: name, line: number, field: movieLens100kGenres[g],
-                                              reason: "'\(fields[5 + g])' is not a genre flag (0 or 1)")
+            try catalog.add(fields[0], title: String(fields[1]), line: number, name, &firstLine) {
+                try (0..<19).compactMap { g -> String? in
+                    switch fields[5 + g] {
+                    case "1": return movieLens100kGenres[g]
+                    case "0": return nil
+                    default:
+                        throw DataError.malformed(file: name, line: number, field: movieLens100kGenres[g],
+                                                  reason: "'\(fields[5 + g])' is not a genre flag (0 or 1)")
+                    }
                 }
             }
-            catalog.genres[id] = genres
         }
         return catalog
     }
@@ -47,10 +44,9 @@ extension ItemCatalog {
                 throw DataError.malformed(file: name, line: number, field: "title",
                                           reason: "expected 3 fields (movieId,title,genres), found \(fields.count): quote titles that contain commas")
             }
-            let id = fields[0].trimmingCharacters(in: .whitespaces)
-            try checkID(id, number, name, &firstLine)
-            catalog.titles[id] = fields[1]
-            catalog.genres[id] = fields.count == 3 ? splitGenres(fields[2]) : []
+            try catalog.add(fields[0], title: fields[1], line: number, name, &firstLine) {
+                fields.count == 3 ? splitGenres(fields[2]) : []
+            }
         }
         return catalog
     }
@@ -64,10 +60,9 @@ extension ItemCatalog {
                 throw DataError.malformed(file: name, line: number, field: fields.count < 2 ? "title" : "genres",
                                           reason: "expected 3 fields separated by '::' (id, title, genres), found \(fields.count)")
             }
-            let id = fields[0].trimmingCharacters(in: .whitespaces)
-            try checkID(id, number, name, &firstLine)
-            catalog.titles[id] = fields[1]
-            catalog.genres[id] = fields.count == 3 ? splitGenres(fields[2]) : []
+            try catalog.add(fields[0], title: fields[1], line: number, name, &firstLine) {
+                fields.count == 3 ? splitGenres(fields[2]) : []
+            }
         }
         return catalog
     }
@@ -84,5 +79,15 @@ extension ItemCatalog {
             throw DataError.malformed(file: name, line: line, field: "item", reason: "duplicate identifier '\(id)' (first on line \(earlier))")
         }
         seen[id] = line
+    }
+
+    /// Adds the item `rawID` (trimmed; an empty or repeated identifier is an error) of line `line` with its title and
+    /// genres; `seen` holds the line of each identifier so far.
+    mutating func add(_ rawID: some StringProtocol, title: String, line: Int, _ name: String, _ seen: inout [String: Int],
+                      genres: () throws -> [String]) throws {
+        let id = rawID.trimmingCharacters(in: .whitespaces)
+        try Self.checkID(id, line, name, &seen)
+        titles[id] = title
+        self.genres[id] = try genres()
     }
 }

@@ -25,8 +25,16 @@ public struct RatingMatrix: Sendable {
     /// Ratings by user: row u lists the items u rated and the ratings.
     public let byUser: SparseRows
     /// Ratings by item: row i lists the users who rated i and the ratings (built on first use, then kept).
-    public var byItem: SparseRows { byItemCache.transpose(of: byUser, columns: items.count) }
-    private let byItemCache = TransposeCache()
+    public var byItem: SparseRows {
+        byItemCache.withLock { cached in
+            if let cached { return cached }
+            let rows = byUser.transposed(columnCount: items.count)
+            cached = rows
+            return rows
+        }
+    }
+    /// The by-item rows once built, shared by the copies of the matrix.
+    private let byItemCache = Locked<SparseRows?>(nil)
     /// The mean of all stored ratings.
     public let globalMean: Float
     /// How many input observations were folded into another by the duplicate policy.
@@ -194,21 +202,5 @@ public struct RatingMatrix: Sendable {
             for n in byUser.range(of: u) { us[n] = Int32(u) }
         }
         return (us, byUser.indices, byUser.values)
-    }
-}
-
-/// The by-item rows of a ``RatingMatrix``, built on first use and kept; shared by the copies of the matrix.
-final class TransposeCache: @unchecked Sendable {
-    private let lock = NSLock()
-    private var rows: SparseRows?
-
-    /// The transpose of `byUser` (with `columns` rows), built once.
-    func transpose(of byUser: SparseRows, columns: Int) -> SparseRows {
-        lock.lock()
-        defer { lock.unlock() }
-        if let rows { return rows }
-        let t = byUser.transposed(columnCount: columns)
-        rows = t
-        return t
     }
 }

@@ -79,27 +79,21 @@ public struct SyntheticData: Sendable, Equatable {
                 vs.append(value)
             }
         }
-        // Items are indexed by first appearance, as a reader of the written file would index them.
-        var itemMap = [Int32](repeating: -1, count: items)
-        var itemIDs: [String] = []
-        for n in its.indices {
-            let i = Int(its[n])
-            if itemMap[i] < 0 {
-                itemMap[i] = Int32(itemIDs.count)
-                itemIDs.append(String(i + 1))
+        // Users and items are indexed by first appearance, as a reader of the written file would index them.
+        func renumber(_ indices: inout [Int32], count: Int) -> [String] {
+            var map = [Int32](repeating: -1, count: count)
+            var ids: [String] = []
+            for n in indices.indices {
+                let i = Int(indices[n])
+                if map[i] < 0 {
+                    map[i] = Int32(ids.count)
+                    ids.append(String(i + 1))
+                }
+                indices[n] = map[i]
             }
-            its[n] = itemMap[i]
+            return ids
         }
-        var userIDs: [String] = []
-        var userMap = [Int32](repeating: -1, count: users)
-        for n in us.indices {
-            let u = Int(us[n])
-            if userMap[u] < 0 {
-                userMap[u] = Int32(userIDs.count)
-                userIDs.append(String(u + 1))
-            }
-            us[n] = userMap[u]
-        }
+        let itemIDs = renumber(&its, count: items), userIDs = renumber(&us, count: users)
         return RatingSet(users: IDMap(userIDs), items: IDMap(itemIDs), userIndices: us, itemIndices: its, values: vs)
     }
 

@@ -232,7 +232,8 @@ public enum HyperparameterSearch {
         perFit.progress = nil
         if metric.task == .ranking { perFit.ratingScale = nil }
 
-        let outcomes = Outcomes(count: configurations.count)
+        // Each configuration's outcome, and how many are done.
+        let outcomes = Locked((results: [Result<SearchResult, any Error>?](repeating: nil, count: configurations.count), done: 0))
         Parallel.run(concurrent) { t in
             for c in stride(from: t, to: configurations.count, by: concurrent) {
                 let h = configurations[c]
@@ -252,11 +253,16 @@ public enum HyperparameterSearch {
                                             fitSeconds: r.fitSeconds)
                     }
                 }
-                let done = outcomes.set(c, result)
+                let done = outcomes.withLock { o in
+                    o.results[c] = result
+                    o.done += 1
+                    return o.done
+                }
                 if case let .success(r) = result { onResult?(done, r) }
             }
         }
-        let results = try outcomes.all()
+        // In configuration order; the first configuration's error (in that order) if any failed.
+        let results = try outcomes.withLock { try $0.results.map { try $0!.get() } }
         // Best first; NaN (a diverged fit) last; ties in the order of the space.
         let order = results.indices.sorted { a, b in
             let x = results[a].mean, y = results[b].mean
@@ -266,29 +272,6 @@ public enum HyperparameterSearch {
         }
         let sorted = order.map { results[$0] }
         return SearchReport(model: descriptor.name, metric: metric, splits: splits.count, results: sorted, best: sorted[0])
-    }
-}
-
-/// The results of concurrent configurations, collected under a lock.
-private final class Outcomes: @unchecked Sendable {
-    private let lock = NSLock()
-    private var results: [Result<SearchResult, any Error>?]
-    private var done = 0
-
-    init(count: Int) { results = Array(repeating: nil, count: count) }
-
-    /// Stores configuration `c`'s outcome; returns how many are done.
-    func set(_ c: Int, _ r: Result<SearchResult, any Error>) -> Int {
-        lock.withLock {
-            results[c] = r
-            done += 1
-            return done
-        }
-    }
-
-    /// Every result in configuration order; the first configuration's error (in that order) if any failed.
-    func all() throws -> [SearchResult] {
-        try lock.withLock { try results.map { try $0!.get() } }
     }
 }
 

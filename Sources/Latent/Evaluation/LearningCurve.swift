@@ -54,7 +54,7 @@ public enum ValidationMetric: Sendable, Equatable {
 ///
 /// Models that report snapshots: `sgd-mf` and `biased-mf` (SGD and adaptive optimizers), `als`, `bayesian-mf`,
 /// `implicit-als`. The others train without a curve (``points`` stays empty).
-public final class LearningCurve: @unchecked Sendable {
+public final class LearningCurve: Sendable {
     /// The data the model is measured on after each step.
     public let validation: RatingSet
     /// The figure measured.
@@ -66,10 +66,9 @@ public final class LearningCurve: @unchecked Sendable {
     /// Threads for the ranking evaluation.
     public let threads: Int
 
-    private let lock = NSLock()
-    private var recorded: [LearningCurvePoint] = []
-    private var bestPoint: (step: Int, value: Double, model: any Recommender)?
-    private var stop = false
+    /// The points recorded, the best one with its model, and whether to stop.
+    private let state = Locked((points: [LearningCurvePoint](), best: (step: Int, value: Double, model: any Recommender)?.none,
+                                stop: false))
 
     /// A curve measured on `validation`.
     public init(validation: RatingSet, metric: ValidationMetric = .rmse, patience: Int? = nil, training: RatingSet? = nil,
@@ -82,13 +81,13 @@ public final class LearningCurve: @unchecked Sendable {
     }
 
     /// The points so far, in step order.
-    public var points: [LearningCurvePoint] { lock.withLock { recorded } }
+    public var points: [LearningCurvePoint] { state.withLock { $0.points } }
 
     /// The best step so far, its figure and the model after it.
-    public var best: (step: Int, value: Double, model: any Recommender)? { lock.withLock { bestPoint } }
+    public var best: (step: Int, value: Double, model: any Recommender)? { state.withLock { $0.best } }
 
     /// Whether the training was asked to stop early.
-    public var stoppedEarly: Bool { lock.withLock { stop } }
+    public var stoppedEarly: Bool { state.withLock { $0.stop } }
 
     /// Measures the model of `progress` (if it carries one) and records the point.
     public func observe(_ progress: TrainingProgress) {
@@ -101,16 +100,16 @@ public final class LearningCurve: @unchecked Sendable {
         }
         var loss = progress.loss
         if loss == nil, metric == .rmse, let training { loss = model.evaluateRatings(on: training).rmse }
-        lock.withLock {
-            recorded.append(LearningCurvePoint(step: progress.step, trainingLoss: loss, validation: value))
+        state.withLock { s in
+            s.points.append(LearningCurvePoint(step: progress.step, trainingLoss: loss, validation: value))
             let better: Bool
-            if let b = bestPoint {
+            if let b = s.best {
                 better = value.isFinite && (metric.lowerIsBetter ? value < b.value : value > b.value)
             } else {
                 better = value.isFinite
             }
-            if better { bestPoint = (progress.step, value, model) }
-            if let patience, progress.step - (bestPoint?.step ?? 0) >= patience { stop = true }
+            if better { s.best = (progress.step, value, model) }
+            if let patience, progress.step - (s.best?.step ?? 0) >= patience { s.stop = true }
         }
     }
 

@@ -1,3 +1,5 @@
+import LatentKernels
+
 /// Dense symmetric positive definite solves and inverses, in Double for stability: the k x k systems of ALS, fold-in
 /// and the ridge solves of every model, and the n x n inverse of EASE. One factorization serves them all.
 public enum Cholesky {
@@ -128,8 +130,9 @@ public enum Cholesky {
                 while k0 < n {
                     let nb = min(b, n - k0)
                     // T: the columns K of the symmetric A, from its lower triangle.
-                    for j in 0..<k0 {
-                        for k in 0..<nb { t[j * nb + k] = a[(k0 + k) * n + j] }
+                    for k in 0..<nb {
+                        let row = a.base + (k0 + k) * n
+                        for j in 0..<k0 { t[j * nb + k] = row[j] }
                     }
                     for j in k0..<n {
                         let row = a.base + j * n + k0
@@ -154,23 +157,19 @@ public enum Cholesky {
                     }
                     pack(s.base, rows: n, width: nb, lanes: 4, into: s4.base)
                     pack(t.base, rows: n, width: nb, lanes: 8, into: t8.base)
-                    // A_IJ -= S_I T_J^T on the whole lower triangle (rows and columns K are overwritten below).
+                    // A_IJ -= S_I T_J^T on the whole lower triangle (rows and columns K are overwritten below), by
+                    // `latent_sweep_update` (LatentKernels: AVX2, AVX or baseline, chosen for the CPU at load time).
                     let chunk = 16, chunks = (groups + chunk - 1) / chunk
                     Parallel.run(min(threads, chunks)) { part in
                         for c in stride(from: part, to: chunks, by: min(threads, chunks)) {
-                            let g0 = c * chunk, g1 = min(groups, g0 + chunk)
-                            let lastRow = min(n, 4 * g1) - 1
-                            for tile in 0...(lastRow / 8) {
-                                for g in g0..<g1 where 4 * g + 3 >= 8 * tile {
-                                    subtractTile(s4.base + g * 4 * nb, t8.base + tile * 8 * nb, depth: nb,
-                                                 from: a.base, n: n, row: 4 * g, column: 8 * tile)
-                                }
-                            }
+                            latent_sweep_update(s4.base, t8.base, Int64(nb), a.base, Int64(n), Int64(c * chunk),
+                                                Int64(min(groups, c * chunk + chunk)))
                         }
                     }
                     // A_IK = S_I, A_KK = -D (lower triangles only).
-                    for i in 0..<k0 {
-                        for k in 0..<nb { a[(k0 + k) * n + i] = s[i * nb + k] }
+                    for k in 0..<nb {
+                        let row = a.base + (k0 + k) * n
+                        for i in 0..<k0 { row[i] = s[i * nb + k] }
                     }
                     for r in 0..<nb {
                         for c in 0...r { a[(k0 + r) * n + k0 + c] = -d[r * nb + c] }
@@ -184,12 +183,23 @@ public enum Cholesky {
             }}}}}
         }
         guard ok else { return false }
-        // A holds -A^-1 in its lower triangle: negate and mirror.
-        for i in 0..<n {
-            for j in 0...i {
-                let v = -a[i * n + j]
-                a[i * n + j] = v
-                a[j * n + i] = v
+        // A holds -A^-1 in its lower triangle: negate and mirror, by 64 x 64 blocks (a column of A spans pages),
+        // the block rows split over the threads.
+        let edge = 64, blocks = (n + edge - 1) / edge
+        a.withUnsafeMutableBufferPointer { ap in
+            let a = SharedPointer(ap.baseAddress!)
+            Parallel.run(min(threads, blocks)) { part in
+                for bi in stride(from: part, to: blocks, by: min(threads, blocks)) {
+                    for bj in 0...bi {
+                        for i in (bi * edge)..<min(n, bi * edge + edge) {
+                            for j in (bj * edge)..<min(i + 1, bj * edge + edge) {
+                                let v = -a[i * n + j]
+                                a[i * n + j] = v
+                                a[j * n + i] = v
+                            }
+                        }
+                    }
+                }
             }
         }
         return true
@@ -210,37 +220,6 @@ public enum Cholesky {
                 } else {
                     for k in 0..<width { o[k * lanes + r] = 0 }
                 }
-            }
-        }
-    }
-
-    /// a[row + r][column + c] -= sum_k s4[k][r] t8[k][c] for the 4 x 8 tile at (row, column), inside the matrix.
-    @inline(__always)
-    private static func subtractTile(_ s4: UnsafePointer<Double>, _ t8: UnsafePointer<Double>, depth: Int,
-                                     from a: UnsafeMutablePointer<Double>, n: Int, row: Int, column: Int) {
-        var c0 = SIMD8<Double>(), c1 = SIMD8<Double>(), c2 = SIMD8<Double>(), c3 = SIMD8<Double>()
-        let sr = UnsafeRawPointer(s4), tr = UnsafeRawPointer(t8)
-        for k in 0..<depth {
-            let t = tr.loadUnaligned(fromByteOffset: 64 * k, as: SIMD8<Double>.self)
-            let s = sr.loadUnaligned(fromByteOffset: 32 * k, as: SIMD4<Double>.self)
-            c0 += s[0] * t
-            c1 += s[1] * t
-            c2 += s[2] * t
-            c3 += s[3] * t
-        }
-        if column + 8 <= n && row + 4 <= n {
-            let p = UnsafeMutableRawPointer(a + row * n + column), stride = 8 * n
-            p.storeBytes(of: p.loadUnaligned(as: SIMD8<Double>.self) - c0, as: SIMD8<Double>.self)
-            p.storeBytes(of: p.loadUnaligned(fromByteOffset: stride, as: SIMD8<Double>.self) - c1,
-                         toByteOffset: stride, as: SIMD8<Double>.self)
-            p.storeBytes(of: p.loadUnaligned(fromByteOffset: 2 * stride, as: SIMD8<Double>.self) - c2,
-                         toByteOffset: 2 * stride, as: SIMD8<Double>.self)
-            p.storeBytes(of: p.loadUnaligned(fromByteOffset: 3 * stride, as: SIMD8<Double>.self) - c3,
-                         toByteOffset: 3 * stride, as: SIMD8<Double>.self)
-        } else {
-            for r in 0..<min(4, n - row) {
-                let tile = r == 0 ? c0 : r == 1 ? c1 : r == 2 ? c2 : c3
-                for c in 0..<min(8, n - column) { a[(row + r) * n + column + c] -= tile[c] }
             }
         }
     }

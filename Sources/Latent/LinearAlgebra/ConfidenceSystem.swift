@@ -1,3 +1,5 @@
+import LatentKernels
+
 /// The k x k system of one row of implicit-feedback least squares (Hu, Koren and Volinsky):
 ///
 ///     (G + sum_n (c_n - 1) y_n y_n^T) x = sum_n c_n y_n,    c_n = 1 + alpha w_n,
@@ -16,35 +18,45 @@ struct ConfidenceSystem {
     /// Linear conjugate gradient from the current `x`, at most `steps` steps (as Takacs et al. and the `implicit`
     /// library do: a few steps warm-started from the previous factors are enough for ALS). `gram` is G in Float;
     /// `scratch` holds 3 k Floats. Each step passes once over the interactions, with each y_n loaded once for its
-    /// dot product and its update; for k = 64 (the default) the pass keeps its sums in registers.
+    /// dot product and its update. For k = 64 (the default) every pass is `latent_confidence_pass64` (LatentKernels:
+    /// AVX2, AVX or baseline, chosen for the CPU at load time, the same result on each), and when `gather` has room
+    /// for `count` rows of 64 (`gatherRows`), the first pass copies the scattered y_n there, so that the later passes
+    /// read them contiguously from cache.
     @inline(__always)
     func conjugateGradient(x: UnsafeMutablePointer<Float>, gram: UnsafePointer<Float>, items: UnsafePointer<Int32>,
-                           weights: UnsafePointer<Float>, count: Int, steps: Int, scratch: UnsafeMutablePointer<Float>) {
+                           weights: UnsafePointer<Float>, count: Int, steps: Int, scratch: UnsafeMutablePointer<Float>,
+                           gather: UnsafeMutablePointer<Float>? = nil, gatherRows: Int = 0) {
         let r = scratch, p = scratch + k, ap = scratch + 2 * k
         let alpha = self.alpha, y = self.y
-        // out += G v (G symmetric: the sum of its rows scaled by v), and out += sum_n s_n y_n with s_n from y_n . v.
+        let gathered = k == 64 && count <= gatherRows ? gather : nil
+        // out += G v (G symmetric: the sum of its rows scaled by v).
         func addGram(_ v: UnsafeMutablePointer<Float>, sign: Float, into out: UnsafeMutablePointer<Float>) {
             if k == 64 {
-                Self.accumulate64(k, into: out, dotted: false, with: v, row: { gram + $0 * 64 }, scale: { a, _ in sign * v[a] })
+                latent_confidence_pass64(64, out, v, gram, nil, nil, 0, latent_scale_vector, sign, nil)
             } else {
                 for a in 0..<k { out[a] += sign * Vector.dot(gram + a * k, v, count: k) }
             }
         }
-        func addInteractions(_ v: UnsafeMutablePointer<Float>, into out: UnsafeMutablePointer<Float>, scale: (Float, Float) -> Float) {
+        // out += sum_n s_n y_n, s_n from c_n = 1 + alpha w_n and y_n . v as `mode` says.
+        func addInteractions(_ v: UnsafeMutablePointer<Float>, into out: UnsafeMutablePointer<Float>, mode: latent_scale,
+                             first: Bool) {
             if k == 64 {
-                Self.accumulate64(count, into: out, dotted: true, with: v, row: { y + Int(items[$0]) * 64 },
-                                  scale: { n, d in scale(1 + alpha * weights[n], d) })
+                if let gathered, !first {
+                    latent_confidence_pass64(Int64(count), out, v, gathered, nil, weights, alpha, mode, 1, nil)
+                } else {
+                    latent_confidence_pass64(Int64(count), out, v, y, items, weights, alpha, mode, 1, gathered)
+                }
             } else {
                 for n in 0..<count {
-                    let yn = y + Int(items[n]) * k
-                    Vector.axpy(scale(1 + alpha * weights[n], Vector.dot(yn, v, count: k)), yn, out, count: k)
+                    let yn = y + Int(items[n]) * k, c = 1 + alpha * weights[n], d = Vector.dot(yn, v, count: k)
+                    Vector.axpy(mode == latent_scale_residual ? c - (c - 1) * d : (c - 1) * d, yn, out, count: k)
                 }
             }
         }
         // r = b - A x = sum_n (c_n - (c_n - 1) y_n . x) y_n - G x
         for a in 0..<k { r[a] = 0 }
         addGram(x, sign: -1, into: r)
-        addInteractions(x, into: r) { c, d in c - (c - 1) * d }
+        addInteractions(x, into: r, mode: latent_scale_residual, first: true)
         for a in 0..<k { p[a] = r[a] }
         var rsOld = Vector.dot(r, r, count: k)
         guard rsOld > 1e-20 else { return }
@@ -52,7 +64,7 @@ struct ConfidenceSystem {
             // A p = G p + sum_n (c_n - 1)(y_n . p) y_n
             for a in 0..<k { ap[a] = 0 }
             addGram(p, sign: 1, into: ap)
-            addInteractions(p, into: ap) { c, d in (c - 1) * d }
+            addInteractions(p, into: ap, mode: latent_scale_product, first: false)
             let pap = Vector.dot(p, ap, count: k)
             guard pap > 0 else { return }
             let step = rsOld / pap
@@ -64,37 +76,6 @@ struct ConfidenceSystem {
             for a in 0..<k { p[a] = r[a] + beta * p[a] }
             rsOld = rsNew
         }
-    }
-
-    /// out = sum_m s_m z_m over `count` rows z_m of 64 Floats (row(m)), with s_m = scale(m, z_m . v) (v read only
-    /// when `dotted`): the one pass of the k = 64 CG, its accumulators and v held in registers across the rows.
-    @inline(__always)
-    static func accumulate64(_ count: Int, into out: UnsafeMutablePointer<Float>, dotted: Bool, with v: UnsafePointer<Float>,
-                             row: (Int) -> UnsafePointer<Float>, scale: (Int, Float) -> Float) {
-        typealias V = SIMD8<Float>
-        let vr = UnsafeRawPointer(v)
-        let v0 = vr.loadUnaligned(fromByteOffset: 0, as: V.self), v1 = vr.loadUnaligned(fromByteOffset: 32, as: V.self)
-        let v2 = vr.loadUnaligned(fromByteOffset: 64, as: V.self), v3 = vr.loadUnaligned(fromByteOffset: 96, as: V.self)
-        let v4 = vr.loadUnaligned(fromByteOffset: 128, as: V.self), v5 = vr.loadUnaligned(fromByteOffset: 160, as: V.self)
-        let v6 = vr.loadUnaligned(fromByteOffset: 192, as: V.self), v7 = vr.loadUnaligned(fromByteOffset: 224, as: V.self)
-        var a0 = V(), a1 = V(), a2 = V(), a3 = V(), a4 = V(), a5 = V(), a6 = V(), a7 = V()
-        for m in 0..<count {
-            let z = UnsafeRawPointer(row(m))
-            let z0 = z.loadUnaligned(fromByteOffset: 0, as: V.self), z1 = z.loadUnaligned(fromByteOffset: 32, as: V.self)
-            let z2 = z.loadUnaligned(fromByteOffset: 64, as: V.self), z3 = z.loadUnaligned(fromByteOffset: 96, as: V.self)
-            let z4 = z.loadUnaligned(fromByteOffset: 128, as: V.self), z5 = z.loadUnaligned(fromByteOffset: 160, as: V.self)
-            let z6 = z.loadUnaligned(fromByteOffset: 192, as: V.self), z7 = z.loadUnaligned(fromByteOffset: 224, as: V.self)
-            var d: Float = 0
-            if dotted { d = (((z0 * v0 + z1 * v1) + (z2 * v2 + z3 * v3)) + ((z4 * v4 + z5 * v5) + (z6 * v6 + z7 * v7))).sum() }
-            let s = V(repeating: scale(m, d))
-            a0 += s * z0; a1 += s * z1; a2 += s * z2; a3 += s * z3
-            a4 += s * z4; a5 += s * z5; a6 += s * z6; a7 += s * z7
-        }
-        let o = UnsafeMutableRawPointer(out)
-        func add(_ a: V, _ c: Int) {
-            o.storeBytes(of: o.loadUnaligned(fromByteOffset: 32 * c, as: V.self) + a, toByteOffset: 32 * c, as: V.self)
-        }
-        add(a0, 0); add(a1, 1); add(a2, 2); add(a3, 3); add(a4, 4); add(a5, 5); add(a6, 6); add(a7, 7)
     }
 
     /// The exact solution by Cholesky in Double over `gram` = G (k x k, Double), or zeros when the system is not

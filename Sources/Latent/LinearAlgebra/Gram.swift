@@ -1,11 +1,16 @@
+import LatentKernels
+
 /// Gram-matrix kernels: the normal equations of least squares (ALS, implicit ALS, ridge fold-in, the alternating
 /// solves of `cofi`, content-based users) are built from them.
 ///
 /// Matrices are row-major `d` x `d`; the symmetric rank-1 updates touch only the upper triangle (column >= row),
 /// which is all ``Cholesky`` reads.
 public enum Gram {
-    /// Y^T Y (full, in Double) of the factor matrix `y`: every entry sums the Double products of its two columns over
-    /// the rows in order, so the result is the same for any thread count. The columns are split over `threads`.
+    /// Y^T Y (full, in Double) of the factor matrix `y`: G_ac = sum_r y_ra y_rc, every entry the sum of the Double
+    /// products of its two columns over the rows in order from zero, so the result is the same for any thread count.
+    /// The upper triangle is `latent_gram_upper` (LatentKernels: 4 x 8 register tiles over chunks of rows, AVX2, AVX
+    /// or baseline, chosen for the CPU at load time, the same result on each), its row groups split over `threads`;
+    /// the lower triangle is its mirror (y_ra y_rc = y_rc y_ra exactly).
     public static func of(_ y: Matrix, threads: Int = 1) -> [Double] {
         let k = y.columns
         var g = [Double](repeating: 0, count: k * k)
@@ -14,17 +19,12 @@ public enum Gram {
             y.storage.withUnsafeBufferPointer { yp in
                 let g = SharedPointer(gp.baseAddress!), yb = SharedReadPointer(yp.baseAddress!)
                 let rows = y.rows
-                Parallel.forEachRange(k, threads: threads) { part in
-                    let z = UnsafeMutablePointer<Double>.allocate(capacity: k)
-                    defer { z.deallocate() }
-                    for r in 0..<rows {
-                        let yr = yb.base + r * k
-                        for c in 0..<k { z[c] = Double(yr[c]) }
-                        for a in part {
-                            let za = z[a], ga = g.base + a * k
-                            for c in 0..<k { ga[c] += za * z[c] }
-                        }
-                    }
+                Parallel.forEachRange((k + 3) / 4, threads: threads) { groups in
+                    latent_gram_upper(yb.base, Int64(rows), Int64(k), Int64(4 * groups.lowerBound),
+                                      Int64(min(k, 4 * groups.upperBound)), g.base)
+                }
+                for a in 0..<k {
+                    for c in 0..<a { g[a * k + c] = g[c * k + a] }
                 }
             }
         }

@@ -32,215 +32,142 @@
 /// sample, factors p by ridge regression with the posterior's mean prior precisions (lambda / alpha).
 ///
 /// Time-bin features are not part of this model: ``RatingMatrix`` does not carry timestamps.
-public struct BayesianSVDPlusPlus: Sendable {
-    /// The rank k of each sample.
-    public var factors: Int
-    /// Gibbs sweeps in all.
-    public var iterations: Int
-    /// Sweeps discarded before averaging.
-    public var burnIn: Int
-    /// How many of the samples after the burn-in are stacked into the model's factors (evenly spaced); the biases
-    /// average every sample.
-    public var keptSamples: Int
-    /// The standard deviation of the initial factors p and q (y and z start at zero).
-    public var initialScale: Float
+public typealias BayesianSVDPlusPlus = GibbsFactorization<ImplicitGibbsSampler>
 
-    /// The defaults, chosen on validation parts carved from MovieLens 100k's u1..u5.base (see the README).
-    public static let defaults = BayesianSVDPlusPlus(factors: 6, iterations: 200, burnIn: 20, keptSamples: 180, initialScale: 0.1)
+/// The Gibbs sampler of ``BayesianSVDPlusPlus``: the two sides' parameters and priors, and the residual of every
+/// rating (in by-user order).
+public struct ImplicitGibbsSampler: GibbsSweeps {
+    /// One side of the model, users or items, seen from its own rows. For the user side: b_u, the implicit weights
+    /// c_j and factors y_j of the items (the other side's entities), p_u, and U_u = p_u + s_u sum_{j in N(u)} y_j;
+    /// the item side is its mirror image (b_i, d_v, z_v, q_i, I_i).
+    struct Side {
+        /// The side's ratings by its own rows, and where each entry's residual sits in `e` (by-user order).
+        let rows: SparseRows, position: [Int]
+        /// s = |row|^-1/2 for each row.
+        let scale: [Double]
+        var bias: [Double], implicitWeights: [Double], factors: [Double], implicitFactors: [Double]
+        /// The totals: own factors plus the scaled sum of the implicit factors of the row's entries, kept up to date.
+        var total: [Double]
+        var priorBias = GibbsPrior(), priorImplicit = GibbsPrior(), priorFactors: [GibbsPrior], priorImplicitFactors: [GibbsPrior]
 
-    /// Samples from the posterior given `data` and returns the averaged model.
-    public func fit(_ data: RatingMatrix, context: TrainingContext = TrainingContext()) throws -> ImplicitFactorModel {
-        guard data.count > 0 else { throw TrainingError.emptyTrainingData }
-        guard iterations > burnIn else {
-            throw TrainingError.invalidHyperparameter(name: "burn-in", value: "\(burnIn)", reason: "must be smaller than iterations (\(iterations))")
+        init(rows: SparseRows, position: [Int], otherCount: Int, factors: [Double], k: Int) {
+            self.rows = rows
+            self.position = position
+            scale = (0..<rows.rowCount).map { 1 / Double(rows.count(of: $0)).squareRoot() }
+            bias = [Double](repeating: 0, count: rows.rowCount)
+            implicitWeights = [Double](repeating: 0, count: otherCount)
+            self.factors = factors
+            implicitFactors = [Double](repeating: 0, count: otherCount * k)
+            total = factors
+            priorFactors = Array(repeating: GibbsPrior(), count: k)
+            priorImplicitFactors = priorFactors
         }
-        let kept = keptSweeps()
-        var sampler = ImplicitGibbsSampler(data, factors: factors, initialScale: Double(initialScale), seed: context.seed)
-        let k = factors, users = data.userCount, items = data.itemCount
-        var w0Sum = 0.0
-        var buSum = [Double](repeating: 0, count: users), biSum = [Double](repeating: 0, count: items)
-        var cSum = [Double](repeating: 0, count: items)
-        var uStack: [[Double]] = [], iStack: [[Double]] = [], yStack: [[Double]] = []
-        var biasPrecision = 0.0, factorPrecision = [Double](repeating: 0, count: k)
-        for sweep in 0..<iterations {
-            sampler.sweep()
-            guard sampler.w0.isFinite, sampler.alpha.isFinite, sampler.squaredError.isFinite else {
-                throw TrainingError.diverged(epoch: sweep + 1, learningRate: 0)
+
+        /// The total biases of this sample: b_u + s_u sum_{j in N(u)} c_j for each row.
+        func totalBias() -> [Double] {
+            var total = bias
+            for u in 0..<total.count {
+                var s = 0.0
+                for n in rows.range(of: u) { s += implicitWeights[Int(rows.indices[n])] }
+                total[u] += scale[u] * s
             }
-            if sweep >= burnIn {
-                w0Sum += sampler.w0
-                let (bu, bi) = sampler.totalBiases()
-                for u in 0..<users { buSum[u] += bu[u] }
-                for i in 0..<items { biSum[i] += bi[i]; cSum[i] += sampler.c[i] }
-            }
-            if kept.contains(sweep) {
-                uStack.append(sampler.userTotal)
-                iStack.append(sampler.itemTotal)
-                yStack.append(sampler.y)
-                biasPrecision += sampler.priorBU.lambda / sampler.alpha
-                for f in 0..<k { factorPrecision[f] += sampler.priorP[f].lambda / sampler.alpha }
-            }
-            context.report(TrainingProgress(stage: "sweep", step: sweep + 1, total: iterations,
-                                            loss: (sampler.squaredError / Double(data.count)).squareRoot()))
+            return total
         }
-        let n = Double(iterations - burnIn), s = uStack.count
-        // Row u is [U_u^1, ..., U_u^S] / S and row i is [I_i^1, ..., I_i^S], so their product averages the samples.
-        var uMatrix = Matrix(rows: users, columns: k * s), iMatrix = Matrix(rows: items, columns: k * s)
-        var yMatrix = Matrix(rows: items, columns: k * s)
-        let scale = 1 / Double(max(1, s))
-        for t in 0..<s {
-            for u in 0..<users { for f in 0..<k { uMatrix[u, t * k + f] = Float(uStack[t][u * k + f] * scale) } }
-            for i in 0..<items {
-                for f in 0..<k {
-                    iMatrix[i, t * k + f] = Float(iStack[t][i * k + f])
-                    yMatrix[i, t * k + f] = Float(yStack[t][i * k + f] * scale)
-                }
-            }
-        }
-        let averaged = FactorModel(
-            name: "bayesian-svdpp", domain: ModelDomain(data, ratingScale: context.ratingScale, task: .rating),
-            hyperparameters: hyperparameters, globalMean: Float(w0Sum / n), userBias: buSum.map { Float($0 / n) },
-            itemBias: biSum.map { Float($0 / n) }, userFactors: uMatrix, itemFactors: iMatrix, foldIn: .ridge(lambda: 0))
-        return ImplicitFactorModel(
-            averaged: averaged, rank: k, implicitWeights: cSum.map { Float($0 / n) }, implicitFactors: yMatrix,
-            biasPrecision: Float(biasPrecision * scale), factorPrecision: factorPrecision.map { Float($0 * scale) })
     }
-}
-
-/// The Gibbs sampler of ``BayesianSVDPlusPlus``: parameters, their priors, the user and item totals U and I, and the
-/// residual of every rating (in by-user order).
-struct ImplicitGibbsSampler {
-    /// The mean and precision of one group's Gaussian prior.
-    struct Prior { var mu = 0.0, lambda = 1.0 }
 
     let k: Int
-    let byUser: SparseRows, byItem: SparseRows
-    /// For each entry of `byItem`, its position in `byUser` (and in `e`).
-    let toUserOrder: [Int]
-    /// s_u = |N(u)|^-1/2 and t_i = |R(i)|^-1/2.
-    let su: [Double], ti: [Double]
     var rng: SeededGenerator
     var w0 = 0.0, alpha = 1.0
-    var bu: [Double], bi: [Double], c: [Double], d: [Double]
-    var p: [Double], q: [Double], y: [Double], z: [Double]
-    /// U_u = p_u + s_u sum y_j and I_i = q_i + t_i sum z_v, kept up to date.
-    var userTotal: [Double], itemTotal: [Double]
+    var users: Side, items: Side
     var e: [Double]
-    var priorBU = Prior(), priorBI = Prior(), priorC = Prior(), priorD = Prior()
-    var priorP: [Prior], priorQ: [Prior], priorY: [Prior], priorZ: [Prior]
     /// The sum of squared residuals after the last sweep.
     var squaredError = 0.0
 
     init(_ data: RatingMatrix, factors k: Int, initialScale: Double, seed: UInt64) {
         self.k = k
-        byUser = data.byUser
-        byItem = data.byItem
-        toUserOrder = GibbsSampler.itemToUserOrder(data)
-        su = (0..<data.userCount).map { 1 / Double(data.byUser.count(of: $0)).squareRoot() }
-        ti = (0..<data.itemCount).map { 1 / Double(data.byItem.count(of: $0)).squareRoot() }
-        var r = SeededGenerator(seed: seed)
-        p = (0..<(data.userCount * k)).map { _ in r.nextNormal() * initialScale }
-        q = (0..<(data.itemCount * k)).map { _ in r.nextNormal() * initialScale }
-        rng = r
-        bu = [Double](repeating: 0, count: data.userCount)
-        d = bu
-        bi = [Double](repeating: 0, count: data.itemCount)
-        c = bi
-        y = [Double](repeating: 0, count: q.count)
-        z = [Double](repeating: 0, count: p.count)
-        userTotal = p
-        itemTotal = q
-        priorP = Array(repeating: Prior(), count: k)
-        priorQ = priorP
-        priorY = priorP
-        priorZ = priorP
-        e = [Double](repeating: 0, count: data.count)
-        for u in 0..<data.userCount {
-            for n in data.byUser.range(of: u) {
-                let i = Int(data.byUser.indices[n])
-                var dot = 0.0
-                for f in 0..<k { dot += p[u * k + f] * q[i * k + f] }
-                e[n] = Double(data.byUser.values[n]) - dot
-            }
-        }
-    }
-
-    /// A draw of a parameter theta from N((alpha he + lambda mu) / precision, 1 / precision), precision =
-    /// alpha hh + lambda, where hh = sum h^2 and he = sum (e + theta h) h over the ratings it enters with slope h.
-    @inline(__always)
-    mutating func draw(_ prior: Prior, hh: Double, he: Double) -> Double {
-        let precision = alpha * hh + prior.lambda
-        return GibbsSampler.normal(mean: (alpha * he + prior.lambda * prior.mu) / precision, precision: precision, &rng)
-    }
-
-    /// The total biases of this sample: B_u = b_u + s_u sum_{j in N(u)} c_j and B_i = b_i + t_i sum_{v in R(i)} d_v.
-    func totalBiases() -> (users: [Double], items: [Double]) {
-        var users = bu, items = bi
-        for u in 0..<users.count {
-            var s = 0.0
-            for n in byUser.range(of: u) { s += c[Int(byUser.indices[n])] }
-            users[u] += su[u] * s
-        }
-        for i in 0..<items.count {
-            var s = 0.0
-            for m in byItem.range(of: i) { s += d[Int(byItem.indices[m])] }
-            items[i] += ti[i] * s
-        }
-        return (users, items)
+        let (p, q, rng) = GibbsSampler.initialFactors(data, k, initialScale, seed)
+        self.rng = rng
+        users = Side(rows: data.byUser, position: Array(0..<data.count), otherCount: data.itemCount, factors: p, k: k)
+        items = Side(rows: data.byItem, position: GibbsSampler.itemToUserOrder(data), otherCount: data.userCount, factors: q, k: k)
+        e = GibbsSampler.residuals(data, p, q, k)
     }
 
     /// One Gibbs sweep: w0; the user side (b_u, c, p, y); the item side (b_i, d, q, z); the priors; alpha.
     mutating func sweep() {
-        let users = bu.count, items = bi.count, k = self.k
+        let k = self.k
         var s = 0.0
         for n in 0..<e.count { s += e[n] }
         let w0New = GibbsSampler.normal(mean: w0 + s / Double(e.count), precision: alpha * Double(e.count), &rng)
         for n in 0..<e.count { e[n] -= w0New - w0 }
         w0 = w0New
+        Self.sweep(&users, other: items, &e, alpha: alpha, k: k, &rng)
+        Self.sweep(&items, other: users, &e, alpha: alpha, k: k, &rng)
 
+        var sse = 0.0
+        for n in 0..<e.count { sse += e[n] * e[n] }
+        squaredError = sse
+        func column(_ values: [Double], _ f: Int) -> [Double] { (0..<(values.count / k)).map { values[$0 * k + f] } }
+        users.priorBias.resample(users.bias, &rng)
+        items.priorBias.resample(items.bias, &rng)
+        users.priorImplicit.resample(users.implicitWeights, &rng)
+        items.priorImplicit.resample(items.implicitWeights, &rng)
+        for f in 0..<k {
+            users.priorFactors[f].resample(column(users.factors, f), &rng)
+            items.priorImplicitFactors[f].resample(column(items.implicitFactors, f), &rng)
+            items.priorFactors[f].resample(column(items.factors, f), &rng)
+            users.priorImplicitFactors[f].resample(column(users.implicitFactors, f), &rng)
+        }
+        alpha = rng.nextGamma(shape: 1 + Double(e.count) / 2, rate: 1 + squaredError / 2)
+    }
+
+    /// The draws of one side, written for the user side: b_u, c_j, p_u, y_j (the item side is the mirror image,
+    /// with `other` the user side). Residuals are read and written at `own.position`.
+    static func sweep(_ own: inout Side, other: Side, _ e: inout [Double], alpha: Double, k: Int, _ rng: inout SeededGenerator) {
+        let rows = own.rows, otherRows = other.rows, at = own.position, su = own.scale
+        let users = rows.rowCount, items = otherRows.rowCount
         // User biases (slope 1 on the user's ratings).
         for u in 0..<users {
-            let range = byUser.range(of: u)
+            let range = rows.range(of: u)
             var he = 0.0
-            for n in range { he += e[n] + bu[u] }
-            let new = draw(priorBU, hh: Double(range.count), he: he)
-            for n in range { e[n] -= new - bu[u] }
-            bu[u] = new
+            for n in range { he += e[at[n]] + own.bias[u] }
+            let new = own.priorBias.draw(alpha: alpha, hh: Double(range.count), he: he, &rng)
+            for n in range { e[at[n]] -= new - own.bias[u] }
+            own.bias[u] = new
         }
         // c_j: slope s_v on every rating of each user v who rated j, through the users' residual sums.
         var sums = [Double](repeating: 0, count: users), shift = [Double](repeating: 0, count: users)
-        for v in 0..<users { for n in byUser.range(of: v) { sums[v] += e[n] } }
+        for v in 0..<users { for n in rows.range(of: v) { sums[v] += e[at[n]] } }
         for j in 0..<items {
             var hh = 0.0, he = 0.0
-            for m in byItem.range(of: j) {
-                let v = Int(byItem.indices[m]), h2 = su[v] * su[v] * Double(byUser.count(of: v))
+            for m in otherRows.range(of: j) {
+                let v = Int(otherRows.indices[m]), h2 = su[v] * su[v] * Double(rows.count(of: v))
                 hh += h2
-                he += su[v] * sums[v] + c[j] * h2
+                he += su[v] * sums[v] + own.implicitWeights[j] * h2
             }
-            let delta = draw(priorC, hh: hh, he: he) - c[j]
-            c[j] += delta
-            for m in byItem.range(of: j) {
-                let v = Int(byItem.indices[m])
-                sums[v] -= delta * su[v] * Double(byUser.count(of: v))
+            let delta = own.priorImplicit.draw(alpha: alpha, hh: hh, he: he, &rng) - own.implicitWeights[j]
+            own.implicitWeights[j] += delta
+            for m in otherRows.range(of: j) {
+                let v = Int(otherRows.indices[m])
+                sums[v] -= delta * su[v] * Double(rows.count(of: v))
                 shift[v] += delta * su[v]
             }
         }
-        for v in 0..<users { for n in byUser.range(of: v) { e[n] -= shift[v] } }
+        for v in 0..<users { for n in rows.range(of: v) { e[at[n]] -= shift[v] } }
         // p_uf: slope I_if on the user's ratings.
         for u in 0..<users {
-            let range = byUser.range(of: u)
+            let range = rows.range(of: u)
             for f in 0..<k {
                 var hh = 0.0, he = 0.0
-                let theta = p[u * k + f]
+                let theta = own.factors[u * k + f]
                 for n in range {
-                    let h = itemTotal[Int(byUser.indices[n]) * k + f]
+                    let h = other.total[Int(rows.indices[n]) * k + f]
                     hh += h * h
-                    he += (e[n] + theta * h) * h
+                    he += (e[at[n]] + theta * h) * h
                 }
-                let delta = draw(priorP[f], hh: hh, he: he) - theta
-                p[u * k + f] += delta
-                userTotal[u * k + f] += delta
-                for n in range { e[n] -= delta * itemTotal[Int(byUser.indices[n]) * k + f] }
+                let delta = own.priorFactors[f].draw(alpha: alpha, hh: hh, he: he, &rng) - theta
+                own.factors[u * k + f] += delta
+                own.total[u * k + f] += delta
+                for n in range { e[at[n]] -= delta * other.total[Int(rows.indices[n]) * k + f] }
             }
         }
         // y_jf: slope s_v I_if on the ratings (v, i) of each user v who rated j, through G_vf and E_vf.
@@ -248,10 +175,10 @@ struct ImplicitGibbsSampler {
         for f in 0..<k {
             for v in 0..<users {
                 var gv = 0.0, ev = 0.0
-                for n in byUser.range(of: v) {
-                    let h = itemTotal[Int(byUser.indices[n]) * k + f]
+                for n in rows.range(of: v) {
+                    let h = other.total[Int(rows.indices[n]) * k + f]
                     gv += h * h
-                    ev += h * e[n]
+                    ev += h * e[at[n]]
                 }
                 g[v] = gv
                 sums[v] = ev
@@ -259,129 +186,42 @@ struct ImplicitGibbsSampler {
             }
             for j in 0..<items {
                 var hh = 0.0, he = 0.0
-                let theta = y[j * k + f]
-                for m in byItem.range(of: j) {
-                    let v = Int(byItem.indices[m]), h2 = su[v] * su[v] * g[v]
+                let theta = own.implicitFactors[j * k + f]
+                for m in otherRows.range(of: j) {
+                    let v = Int(otherRows.indices[m]), h2 = su[v] * su[v] * g[v]
                     hh += h2
                     he += su[v] * sums[v] + theta * h2
                 }
-                let delta = draw(priorY[f], hh: hh, he: he) - theta
-                y[j * k + f] += delta
-                for m in byItem.range(of: j) {
-                    let v = Int(byItem.indices[m])
+                let delta = own.priorImplicitFactors[f].draw(alpha: alpha, hh: hh, he: he, &rng) - theta
+                own.implicitFactors[j * k + f] += delta
+                for m in otherRows.range(of: j) {
+                    let v = Int(otherRows.indices[m])
                     sums[v] -= delta * su[v] * g[v]
                     shift[v] += delta * su[v]
                 }
             }
             for v in 0..<users where shift[v] != 0 {
-                userTotal[v * k + f] += shift[v]
-                for n in byUser.range(of: v) { e[n] -= shift[v] * itemTotal[Int(byUser.indices[n]) * k + f] }
+                own.total[v * k + f] += shift[v]
+                for n in rows.range(of: v) { e[at[n]] -= shift[v] * other.total[Int(rows.indices[n]) * k + f] }
             }
         }
-
-        // The item side, the mirror image: residuals of item i's ratings sit at toUserOrder.
-        for i in 0..<items {
-            let range = byItem.range(of: i)
-            var he = 0.0
-            for m in range { he += e[toUserOrder[m]] + bi[i] }
-            let new = draw(priorBI, hh: Double(range.count), he: he)
-            for m in range { e[toUserOrder[m]] -= new - bi[i] }
-            bi[i] = new
-        }
-        var itemSums = [Double](repeating: 0, count: items), itemShift = [Double](repeating: 0, count: items)
-        for i in 0..<items { for m in byItem.range(of: i) { itemSums[i] += e[toUserOrder[m]] } }
-        for v in 0..<users {
-            var hh = 0.0, he = 0.0
-            for n in byUser.range(of: v) {
-                let i = Int(byUser.indices[n]), h2 = ti[i] * ti[i] * Double(byItem.count(of: i))
-                hh += h2
-                he += ti[i] * itemSums[i] + d[v] * h2
-            }
-            let delta = draw(priorD, hh: hh, he: he) - d[v]
-            d[v] += delta
-            for n in byUser.range(of: v) {
-                let i = Int(byUser.indices[n])
-                itemSums[i] -= delta * ti[i] * Double(byItem.count(of: i))
-                itemShift[i] += delta * ti[i]
-            }
-        }
-        for i in 0..<items { for m in byItem.range(of: i) { e[toUserOrder[m]] -= itemShift[i] } }
-        for i in 0..<items {
-            let range = byItem.range(of: i)
-            for f in 0..<k {
-                var hh = 0.0, he = 0.0
-                let theta = q[i * k + f]
-                for m in range {
-                    let h = userTotal[Int(byItem.indices[m]) * k + f]
-                    hh += h * h
-                    he += (e[toUserOrder[m]] + theta * h) * h
-                }
-                let delta = draw(priorQ[f], hh: hh, he: he) - theta
-                q[i * k + f] += delta
-                itemTotal[i * k + f] += delta
-                for m in range { e[toUserOrder[m]] -= delta * userTotal[Int(byItem.indices[m]) * k + f] }
-            }
-        }
-        var gi = [Double](repeating: 0, count: items)
-        for f in 0..<k {
-            for i in 0..<items {
-                var gs = 0.0, es = 0.0
-                for m in byItem.range(of: i) {
-                    let h = userTotal[Int(byItem.indices[m]) * k + f]
-                    gs += h * h
-                    es += h * e[toUserOrder[m]]
-                }
-                gi[i] = gs
-                itemSums[i] = es
-                itemShift[i] = 0
-            }
-            for v in 0..<users {
-                var hh = 0.0, he = 0.0
-                let theta = z[v * k + f]
-                for n in byUser.range(of: v) {
-                    let i = Int(byUser.indices[n]), h2 = ti[i] * ti[i] * gi[i]
-                    hh += h2
-                    he += ti[i] * itemSums[i] + theta * h2
-                }
-                let delta = draw(priorZ[f], hh: hh, he: he) - theta
-                z[v * k + f] += delta
-                for n in byUser.range(of: v) {
-                    let i = Int(byUser.indices[n])
-                    itemSums[i] -= delta * ti[i] * gi[i]
-                    itemShift[i] += delta * ti[i]
-                }
-            }
-            for i in 0..<items where itemShift[i] != 0 {
-                itemTotal[i * k + f] += itemShift[i]
-                for m in byItem.range(of: i) {
-                    e[toUserOrder[m]] -= itemShift[i] * userTotal[Int(byItem.indices[m]) * k + f]
-                }
-            }
-        }
-
-        var sse = 0.0
-        for n in 0..<e.count { sse += e[n] * e[n] }
-        squaredError = sse
-        func prior(_ values: [Double], _ current: Prior) -> Prior {
-            let (mu, lambda) = GibbsSampler.drawPrior(values, mean: current.mu, &rng)
-            return Prior(mu: mu, lambda: lambda)
-        }
-        priorBU = prior(bu, priorBU)
-        priorBI = prior(bi, priorBI)
-        priorC = prior(c, priorC)
-        priorD = prior(d, priorD)
-        for f in 0..<k {
-            priorP[f] = prior((0..<users).map { p[$0 * k + f] }, priorP[f])
-            priorZ[f] = prior((0..<users).map { z[$0 * k + f] }, priorZ[f])
-            priorQ[f] = prior((0..<items).map { q[$0 * k + f] }, priorQ[f])
-            priorY[f] = prior((0..<items).map { y[$0 * k + f] }, priorY[f])
-        }
-        alpha = rng.nextGamma(shape: 1 + Double(e.count) / 2, rate: 1 + squaredError / 2)
     }
+
+    func averagedParts() -> [[Double]] { [users.totalBias(), items.totalBias(), users.implicitWeights] }
+    func stackedParts() -> [[Double]] { [users.total, items.total, users.implicitFactors] }
+    func keptScalars() -> [Double] { [users.priorBias.lambda / alpha] + users.priorFactors.map { $0.lambda / alpha } }
 }
 
-extension BayesianSVDPlusPlus: GibbsSampling {
-    public static let parameters = gibbsParameters
+extension ImplicitGibbsSampler: GibbsChain {
+    public static func sample(_ configuration: BayesianSVDPlusPlus, _ data: RatingMatrix,
+                              _ context: TrainingContext) throws -> ImplicitFactorModel {
+        try configuration.run(Self.self, data, context) { a in
+            ImplicitFactorModel(
+                averaged: a.factorModel("bayesian-svdpp", data, context, configuration.hyperparameters, foldIn: .ridge(lambda: 0)),
+                rank: configuration.factors, implicitWeights: a.mean(2), implicitFactors: a.stacked(2, scaled: true),
+                biasPrecision: a.keptMean(0), factorPrecision: (1...configuration.factors).map { a.keptMean($0) })
+        }
+    }
 }
 
 extension ModelDescriptor {

@@ -19,14 +19,18 @@ public struct CollaborativeFiltering: Sendable {
     public enum Optimizer: String, Sendable, CaseIterable {
         case lbfgs, cg, gd, momentum, adagrad, rmsprop, adam, alternating
 
-        var stepRule: StepRule? {
+        /// The update rule of the first-order optimizers (nil for the others), and the optimizer's default iterations
+        /// and learning rate.
+        var traits: (stepRule: StepRule?, iterations: Int, learningRate: Double) {
             switch self {
-            case .gd: return .sgd
-            case .momentum: return .momentum
-            case .adagrad: return .adagrad
-            case .rmsprop: return .rmsprop
-            case .adam: return .adam
-            case .lbfgs, .cg, .alternating: return nil
+            case .lbfgs: return (nil, 300, 0)
+            case .cg: return (nil, 500, 0)
+            case .alternating: return (nil, 15, 0)
+            case .gd: return (.sgd, 1500, 0.008)
+            case .momentum: return (.momentum, 1500, 0.0008)
+            case .adagrad: return (.adagrad, 1500, 0.05)
+            case .rmsprop: return (.rmsprop, 1500, 0.002)
+            case .adam: return (.adam, 1500, 0.002)
             }
         }
     }
@@ -54,28 +58,10 @@ public struct CollaborativeFiltering: Sendable {
         initialScale: 0.1, meanNormalization: true)
 
     /// The iterations used: the given number or the optimizer's default.
-    public var effectiveIterations: Int {
-        if let iterations { return iterations }
-        switch optimizer {
-        case .lbfgs: return 300
-        case .cg: return 500
-        case .alternating: return 15
-        case .gd, .momentum: return 1500
-        case .adagrad, .rmsprop, .adam: return 1500
-        }
-    }
+    public var effectiveIterations: Int { iterations ?? optimizer.traits.iterations }
 
     /// The learning rate used by the first-order optimizers: the given one or the optimizer's default.
-    public var effectiveLearningRate: Double {
-        if let learningRate { return learningRate }
-        switch optimizer {
-        case .gd: return 0.008
-        case .momentum: return 0.0008
-        case .adagrad: return 0.05
-        case .rmsprop, .adam: return 0.002
-        case .lbfgs, .cg, .alternating: return 0
-        }
-    }
+    public var effectiveLearningRate: Double { learningRate ?? optimizer.traits.learningRate }
 
     /// Trains on `data`.
     public func fit(_ data: RatingMatrix, context: TrainingContext = TrainingContext()) throws -> FactorModel {
@@ -106,7 +92,7 @@ public struct CollaborativeFiltering: Sendable {
             }
             solution = x0
         case .gd, .momentum, .adagrad, .rmsprop, .adam:
-            solution = try GradientDescent.minimize(x0, rule: optimizer.stepRule!, learningRate: effectiveLearningRate,
+            solution = try GradientDescent.minimize(x0, rule: optimizer.traits.stepRule!, learningRate: effectiveLearningRate,
                                                     schedule: schedule, iterations: total, progress: report) {
                 objective.evaluate($0, gradient: &$1)
             }.x
@@ -236,7 +222,7 @@ extension CollaborativeFiltering: ModelConfiguration {
         .init("iterations", \.iterations, in: 0...10_000_000, default: { $0.effectiveIterations },
               defaultText: "lbfgs 300, cg 500, gd 1500, alternating 15", "iterations or sweeps"),
         .init("learning-rate", \.learningRate, in: 1e-12...1e12,
-              default: { $0.optimizer.stepRule == nil ? nil : $0.effectiveLearningRate },
+              default: { $0.optimizer.traits.stepRule == nil ? nil : $0.effectiveLearningRate },
               defaultText: "gd 0.008, momentum 0.0008, adagrad 0.05, rmsprop/adam 0.002", "initial step of the first-order optimizers"),
         .init("schedule", \.schedule, "learning-rate schedule: constant, step:EVERY:FACTOR, exponential:DECAY, inverse-time:DECAY"),
         .init("init-scale", \.initialScale, in: 0...10, "standard deviation of the initial X and Theta"),

@@ -150,15 +150,20 @@ public struct EASE: ModelConfiguration {
         }
         // B_ij = -P_ij / P_jj off the diagonal, 0 on it.
         var b = Matrix(rows: n, columns: n)
+        let diagonal = (0..<n).map { g[$0 * n + $0] }
         b.storage.withUnsafeMutableBufferPointer { bp in
             g.withUnsafeBufferPointer { pp in
+            diagonal.withUnsafeBufferPointer { dp in
                 let b = SharedPointer(bp.baseAddress!), p = SharedReadPointer(pp.baseAddress!)
+                let d = SharedReadPointer(dp.baseAddress!)
                 Parallel.forEachRange(n, threads: context.threads) { rows in
                     for i in rows {
-                        for j in 0..<n where j != i { b[i * n + j] = Float(-p[i * n + j] / p[j * n + j]) }
+                        let bi = b.base + i * n, pi = p.base + i * n
+                        for j in 0..<n { bi[j] = Float(-pi[j] / d[j]) }
+                        bi[i] = 0
                     }
                 }
-            }
+            }}
         }
         let popularity = Popularity.shares(data)
         return EASEModel(domain: ModelDomain(data, ratingScale: nil, task: .ranking), hyperparameters: hyperparameters, weights: b,

@@ -69,6 +69,10 @@ public struct ImplicitALS: Sendable {
         return g
     }
 
+    /// The most interactions of one row whose factors the CG gathers into a contiguous buffer (8,192 rows of 64
+    /// Floats, 2 MiB per thread); longer rows are read in place.
+    static let gatherLimit = 8192
+
     /// Solves every row of `x` against the fixed factors `y`, the interactions of row r being `rows` row r.
     func solveRows(_ rows: SparseRows, solving x: inout Matrix, fixed y: Matrix, threads: Int) {
         let k = factors
@@ -87,12 +91,19 @@ public struct ImplicitALS: Sendable {
                 let system = ConfidenceSystem(y: ys.base, k: k, alpha: alpha)
                 let scratch = UnsafeMutablePointer<Float>.allocate(capacity: 3 * k)
                 defer { scratch.deallocate() }
+                // Room to gather the factors of the longest row of the range (up to 2 MiB), for the k = 64 CG.
+                var longest = 0
+                if k == 64, solver == .cg { for r in range { longest = max(longest, offsets[r + 1] - offsets[r]) } }
+                let gatherRows = min(longest, ImplicitALS.gatherLimit)
+                let gather = UnsafeMutablePointer<Float>.allocate(capacity: max(1, gatherRows * k))
+                defer { gather.deallocate() }
                 for r in range {
                     let lo = offsets[r], count = offsets[r + 1] - lo
                     switch solver {
                     case .cg:
                         system.conjugateGradient(x: xs.base + r * k, gram: g.base, items: items.base + lo,
-                                                 weights: weights.base + lo, count: count, steps: steps, scratch: scratch)
+                                                 weights: weights.base + lo, count: count, steps: steps, scratch: scratch,
+                                                 gather: gather, gatherRows: gatherRows)
                     case .cholesky:
                         let solution = system.exactSolution(gram: gram, items: items.base + lo, weights: weights.base + lo,
                                                             count: count)

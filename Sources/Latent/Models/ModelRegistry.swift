@@ -16,6 +16,7 @@ public enum ModelRegistry {
         .ease,
         .itemKNN,
         .rp3beta,
+        .blend,
         .bpr,
         .neural,
     ]
@@ -37,6 +38,7 @@ public enum ModelRegistry {
         EASEModel.archiveKind: { try EASEModel(archive: $0) },
         ImplicitFactorModel.archiveKind: { try ImplicitFactorModel(archive: $0) },
         ItemGraphModel.archiveKind: { try ItemGraphModel(archive: $0) },
+        BlendModel.archiveKind: { try BlendModel(archive: $0) },
         NeuralRecommender.archiveKind: { try NeuralRecommender(archive: $0) },
     ]
 

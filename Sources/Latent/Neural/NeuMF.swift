@@ -85,26 +85,31 @@ public struct NeuMF<T: NeuralScalar>: Sendable {
         self.dense = dense
     }
 
-    /// Scratch space for one sample's forward and backward pass; one per thread.
+    /// Scratch space for one sample's forward and backward pass, one buffer cut into parts; one per thread.
     public struct Workspace {
-        var mlpInput: [T], towerZ: [T], towerA: [T], towerScratch: [T], fusedInput: [T], fusionZ: [T], fusionA: [T],
-            fusionScratch: [T], dFused: [T], dMLPInput: [T], dOut: [T]
+        /// Where each part starts in the buffer.
+        struct Parts {
+            /// The MLP input [p'_u, q'_i] and the tower's pre-activations, activations and backward scratch.
+            var x = 0, tz = 0, ta = 0, ts = 0
+            /// The fusion's input [g, h], pre-activation, activation and backward scratch.
+            var f = 0, fz = 0, fa = 0, fs = 0
+            /// The gradients on the fusion's input and on the MLP input, and d loss / d z.
+            var df = 0, dx = 0, dz = 0
+        }
+        var buffer: [T]
+        let at: Parts
 
         /// Scratch for `model`.
         public init(_ model: NeuMF<T>) {
-            func zeros(_ n: Int) -> [T] { [T](repeating: 0, count: n) }
-            let towerUnits = model.tower.unitCount
-            mlpInput = zeros(2 * model.mlpSize)
-            towerZ = zeros(towerUnits)
-            towerA = zeros(towerUnits)
-            towerScratch = zeros(towerUnits)
-            fusedInput = zeros(model.fusion.inputSize)
-            fusionZ = zeros(1)
-            fusionA = zeros(1)
-            fusionScratch = zeros(1)
-            dFused = zeros(model.fusion.inputSize)
-            dMLPInput = zeros(2 * model.mlpSize)
-            dOut = zeros(1)
+            var end = 0
+            func part(_ n: Int) -> Int {
+                defer { end += n }
+                return end
+            }
+            let units = model.tower.unitCount, fused = model.fusion.inputSize
+            at = Parts(x: part(2 * model.mlpSize), tz: part(units), ta: part(units), ts: part(units), f: part(fused), fz: part(1),
+                       fa: part(1), fs: part(1), df: part(fused), dx: part(2 * model.mlpSize), dz: part(1))
+            buffer = [T](repeating: 0, count: end)
         }
     }
 
@@ -126,28 +131,17 @@ public struct NeuMF<T: NeuralScalar>: Sendable {
     @inline(__always)
     func logit(pg: UnsafePointer<T>, qg: UnsafePointer<T>, pm: UnsafePointer<T>, qm: UnsafePointer<T>,
                dense d: UnsafePointer<T>, _ ws: inout Workspace) -> T {
-        let kg = gmfSize, km = mlpSize
-        return ws.mlpInput.withUnsafeMutableBufferPointer { x in
-            ws.towerZ.withUnsafeMutableBufferPointer { tz in
-                ws.towerA.withUnsafeMutableBufferPointer { ta in
-                    ws.fusedInput.withUnsafeMutableBufferPointer { f in
-                        ws.fusionZ.withUnsafeMutableBufferPointer { fz in
-                            ws.fusionA.withUnsafeMutableBufferPointer { fa in
-                                for k in 0..<km {
-                                    x[k] = pm[k]
-                                    x[km + k] = qm[k]
-                                }
-                                let h = tower.forward(parameters: d, input: x.baseAddress!, z: tz.baseAddress!, a: ta.baseAddress!)
-                                for k in 0..<kg { f[k] = pg[k] * qg[k] }
-                                for k in 0..<tower.outputSize { f[kg + k] = h[k] }
-                                let out = fusion.forward(parameters: d + tower.parameterCount, input: f.baseAddress!,
-                                                         z: fz.baseAddress!, a: fa.baseAddress!)
-                                return out[0]
-                            }
-                        }
-                    }
-                }
+        let kg = gmfSize, km = mlpSize, at = ws.at
+        return ws.buffer.withUnsafeMutableBufferPointer { buffer in
+            let w = buffer.baseAddress!, x = w + at.x, f = w + at.f
+            for k in 0..<km {
+                x[k] = pm[k]
+                x[km + k] = qm[k]
             }
+            let h = tower.forward(parameters: d, input: x, z: w + at.tz, a: w + at.ta)
+            for k in 0..<kg { f[k] = pg[k] * qg[k] }
+            for k in 0..<tower.outputSize { f[kg + k] = h[k] }
+            return fusion.forward(parameters: d + tower.parameterCount, input: f, z: w + at.fz, a: w + at.fa)[0]
         }
     }
 
@@ -181,31 +175,21 @@ public struct NeuMF<T: NeuralScalar>: Sendable {
             var reg: T = 0
             for k in 0..<kg { reg += pg[k] * pg[k] + qg[k] * qg[k] }
             for k in 0..<km { reg += pm[k] * pm[k] + qm[k] * qm[k] }
-            ws.dOut[0] = dz * scale
+            let at = ws.at
             return g.dense.withUnsafeMutableBufferPointer { gd in
             g.userGMF.withUnsafeMutableBufferPointer { gug in
             g.itemGMF.withUnsafeMutableBufferPointer { gig in
             g.userMLP.withUnsafeMutableBufferPointer { gum in
             g.itemMLP.withUnsafeMutableBufferPointer { gim in
-            ws.fusedInput.withUnsafeBufferPointer { f in
-            ws.fusionZ.withUnsafeBufferPointer { fz in
-            ws.fusionA.withUnsafeBufferPointer { fa in
-            ws.fusionScratch.withUnsafeMutableBufferPointer { fs in
-            ws.dFused.withUnsafeMutableBufferPointer { df in
-            ws.mlpInput.withUnsafeBufferPointer { x in
-            ws.towerZ.withUnsafeBufferPointer { tz in
-            ws.towerA.withUnsafeBufferPointer { ta in
-            ws.towerScratch.withUnsafeMutableBufferPointer { ts in
-            ws.dMLPInput.withUnsafeMutableBufferPointer { dx in
-            ws.dOut.withUnsafeBufferPointer { dzp in
+            ws.buffer.withUnsafeMutableBufferPointer { buffer in
+                let w = buffer.baseAddress!, df = w + at.df, dx = w + at.dx
+                w[at.dz] = dz * scale
                 // Fusion layer, then the tower from the fusion's gradient on its inputs.
-                fusion.backward(parameters: d + tower.parameterCount, input: f.baseAddress!, z: fz.baseAddress!,
-                                a: fa.baseAddress!, outputGradient: dzp.baseAddress!,
-                                gradient: gd.baseAddress! + tower.parameterCount, inputGradient: df.baseAddress!,
-                                scratch: fs.baseAddress!)
-                tower.backward(parameters: d, input: x.baseAddress!, z: tz.baseAddress!, a: ta.baseAddress!,
-                               outputGradient: df.baseAddress! + kg, gradient: gd.baseAddress!,
-                               inputGradient: dx.baseAddress!, scratch: ts.baseAddress!)
+                fusion.backward(parameters: d + tower.parameterCount, input: w + at.f, z: w + at.fz, a: w + at.fa,
+                                outputGradient: w + at.dz, gradient: gd.baseAddress! + tower.parameterCount,
+                                inputGradient: df, scratch: w + at.fs)
+                tower.backward(parameters: d, input: w + at.x, z: w + at.tz, a: w + at.ta, outputGradient: df + kg,
+                               gradient: gd.baseAddress!, inputGradient: dx, scratch: w + at.ts)
                 let r = lambda * scale
                 let gpg = gug.baseAddress! + u * kg, gqg = gig.baseAddress! + i * kg
                 for k in 0..<kg {
@@ -218,7 +202,7 @@ public struct NeuMF<T: NeuralScalar>: Sendable {
                     gqm[k] += dx[km + k] + r * qm[k]
                 }
                 return loss + lambda / 2 * reg
-            }}}}}}}}}}}}}}}}
+            }}}}}}
         }}}}}
     }
 }

@@ -56,6 +56,48 @@ public struct ModelArchive: Sendable, Equatable {
         return v
     }
 
+    /// Stores `other` (a model inside this one) under `prefix`: its kind, model name and parameters as parameters
+    /// `prefix` + `kind`, `model`, `parameter.NAME`, and its arrays under `prefix` + their names, leaving out the
+    /// arrays whose names start with `omitting`.
+    public mutating func embed(_ other: ModelArchive, as prefix: String, omitting: String) {
+        parameters[prefix + "kind"] = other.kind
+        parameters[prefix + "model"] = other.model
+        for (k, v) in other.parameters { parameters[prefix + "parameter." + k] = v }
+        func copy<T>(_ from: [String: T], into to: inout [String: T]) {
+            for (k, v) in from where !k.hasPrefix(omitting) { to[prefix + k] = v }
+        }
+        copy(other.strings, into: &strings)
+        copy(other.floats, into: &floats)
+        copy(other.int32s, into: &int32s)
+        copy(other.int64s, into: &int64s)
+    }
+
+    /// The archive stored by ``embed(_:as:omitting:)`` under `prefix`.
+    public func embedded(_ prefix: String) throws -> ModelArchive {
+        guard let kind = parameters[prefix + "kind"], let model = parameters[prefix + "model"] else {
+            throw ModelFileError.missingField(prefix + "kind")
+        }
+        var a = ModelArchive(kind: kind, model: model)
+        let p = prefix + "parameter."
+        for (k, v) in parameters where k.hasPrefix(p) { a.parameters[String(k.dropFirst(p.count))] = v }
+        func copy<T>(_ from: [String: T], into to: inout [String: T]) {
+            for (k, v) in from where k.hasPrefix(prefix) { to[String(k.dropFirst(prefix.count))] = v }
+        }
+        copy(strings, into: &a.strings)
+        copy(floats, into: &a.floats)
+        copy(int32s, into: &a.int32s)
+        copy(int64s, into: &a.int64s)
+        return a
+    }
+
+    /// Adds the arrays of `other` this archive does not have (the parts a model shares with the one it is inside).
+    public mutating func include(_ other: ModelArchive) {
+        strings.merge(other.strings) { mine, _ in mine }
+        floats.merge(other.floats) { mine, _ in mine }
+        int32s.merge(other.int32s) { mine, _ in mine }
+        int64s.merge(other.int64s) { mine, _ in mine }
+    }
+
     /// Stores a matrix as `name` (its entries) and `name.columns`.
     public mutating func setMatrix(_ m: Matrix, as name: String) {
         floats[name] = m.storage

@@ -338,17 +338,14 @@ public struct SparkALSParameters: Sendable, Equatable {
     public var implicitPrefs: Bool
     public var seed: UInt64
 
-    /// Parameters from their parts.
-    public init(rank: Int = 10, regParam: Float = 0.1, maxIter: Int = 10, alpha: Float = 1, implicitPrefs: Bool = false,
-                seed: UInt64 = 42) {
-        self.rank = rank
-        self.regParam = regParam
-        self.maxIter = maxIter
-        self.alpha = alpha
-        self.implicitPrefs = implicitPrefs
-        self.seed = seed
+    /// The command-line arguments of `scripts/spark-als.py` for these parameters.
+    public var scriptArguments: [String] {
+        ["--rank", "\(rank)", "--reg-param", "\(regParam)", "--max-iter", "\(maxIter)", "--alpha", "\(alpha)",
+         "--seed", "\(seed % UInt64(Int64.max))"] + (implicitPrefs ? ["--implicit-prefs"] : [])
     }
+}
 
+extension SparkALSParameters {
     /// The parameters for training `model` (`als` or `implicit-als`) with `hyperparameters`.
     ///
     /// - Throws: ``TrainingError/unknownModel(name:known:)`` for another model,
@@ -374,11 +371,5 @@ public struct SparkALSParameters: Sendable, Equatable {
                   maxIter: try number("iterations", 10, 1...100_000),
                   alpha: implicit ? try number("alpha", Float(1), 0...Float.greatestFiniteMagnitude) : 1,
                   implicitPrefs: implicit, seed: seed)
-    }
-
-    /// The command-line arguments of `scripts/spark-als.py` for these parameters.
-    public var scriptArguments: [String] {
-        ["--rank", "\(rank)", "--reg-param", "\(regParam)", "--max-iter", "\(maxIter)", "--alpha", "\(alpha)",
-         "--seed", "\(seed % UInt64(Int64.max))"] + (implicitPrefs ? ["--implicit-prefs"] : [])
     }
 }

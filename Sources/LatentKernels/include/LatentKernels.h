@@ -49,4 +49,6 @@ double latent_sgd_pass_runs(const latent_run *runs, int64_t run_count, const lat
 /// The instruction set `latent_sgd_pass` runs with on this CPU: "avx2", "avx" or "baseline".
 const char *latent_sgd_kernel_name(void);
 
+#include "LatentDenseKernels.h"
+
 #endif
