@@ -231,11 +231,14 @@ import Testing
         let data = Self.data()
         var rng = SeededGenerator(seed: 1)
         let blocks = SGDMatrixFactorization.blocks(data, grid: 3, using: &rng)
-        #expect(blocks.map(\.count).reduce(0, +) == data.count)
+        #expect(blocks.map(\.entries.count).reduce(0, +) == data.count)
         // Each user appears in one block row only, each item in one block column only.
         var userRow: [Int32: Int] = [:], itemColumn: [Int32: Int] = [:]
         for (b, block) in blocks.enumerated() {
-            for r in block {
+            // One run per user of the block, and the runs hold all its entries.
+            #expect(Set(block.runs.map(\.user)).count == block.runs.count)
+            #expect(block.runs.map { Int($0.count) }.reduce(0, +) == block.entries.count)
+            for r in block.ratings {
                 #expect(userRow.updateValue(b / 3, forKey: r.user).map { $0 == b / 3 } ?? true)
                 #expect(itemColumn.updateValue(b % 3, forKey: r.item).map { $0 == b % 3 } ?? true)
             }
@@ -252,6 +255,74 @@ import Testing
         let three = try config.fit(Self.data(), context: TrainingContext(seed: 9, threads: 3))
         #expect(one.userFactors == two.userFactors && one.itemFactors == two.itemFactors && one.userBias == two.userBias)
         #expect(one.itemFactors == three.itemFactors)
+    }
+
+    @Test func theModelDoesNotDependOnWhetherEpochsOverlap() throws {
+        // With a listener that wants snapshots, each epoch is a run of its own; without, the blocks of an epoch start
+        // while the epoch before finishes. Both keep the order of every shared parameter's updates.
+        var config = SGDMatrixFactorization.plainDefaults
+        config.factors = 8
+        config.iterations = 4
+        config.grid = 5
+        var listening = TrainingContext(seed: 3, threads: 3, progress: { _ in })
+        listening.wantsSnapshots = true
+        let seen = Locked<[Int]>([])
+        let reporting = TrainingContext(seed: 3, threads: 2, progress: { p in seen.withLock { $0.append(p.step) } })
+        let overlapped = try config.fit(Self.data(), context: TrainingContext(seed: 3, threads: 2))
+        let stepped = try config.fit(Self.data(), context: listening)
+        let reported = try config.fit(Self.data(), context: reporting)
+        #expect(overlapped.userFactors == stepped.userFactors && overlapped.itemFactors == stepped.itemFactors)
+        #expect(overlapped.itemFactors == reported.itemFactors)
+        #expect(seen.withLock { $0 } == [1, 2, 3, 4])
+    }
+
+    @Test(arguments: [1, 2, 3, 5])
+    func theScheduleRunsNoTwoBlocksOfABandAtOnceAndKeepsEachBandInOrder(threads: Int) {
+        let grid = 4
+        var rng = SeededGenerator(seed: 11)
+        var shifts: [Int] = []
+        for _ in 0..<5 {
+            var s = Array(0..<grid)
+            rng.shuffle(&s)
+            shifts += s
+        }
+        let schedule = SGDSchedule(grid: grid, shifts: shifts)
+        // Per band (rows 0..<grid, columns grid..<2 grid): whether a block holds it, and the sub-epochs that did.
+        let state = Locked((busy: [Bool](repeating: false, count: 2 * grid), visits: [[Int]](repeating: [], count: 2 * grid),
+                            clash: false, finished: [Int]()))
+        schedule.run(threads: threads, body: { j, g in
+            let b = schedule.block(subEpoch: j, row: g)
+            let bands = [b / grid, grid + b % grid]
+            state.withLock { s in
+                for x in bands {
+                    if s.busy[x] { s.clash = true }
+                    s.busy[x] = true
+                    s.visits[x].append(j)
+                }
+            }
+            usleep(UInt32(100 * ((j * 7 + g * 3) % 5)))
+            state.withLock { s in for x in bands { s.busy[x] = false } }
+        }, finished: { j in
+            state.withLock { $0.finished.append(j) }
+            return true
+        })
+        state.withLock { s in
+            #expect(!s.clash)
+            // Every band is visited once per sub-epoch, in the order of the sub-epochs.
+            for x in 0..<(2 * grid) { #expect(s.visits[x] == Array(0..<shifts.count)) }
+            #expect(s.finished == Array(0..<shifts.count))
+        }
+    }
+
+    @Test(arguments: [1, 2])
+    func theScheduleStopsWhenASubEpochSaysSo(threads: Int) {
+        let schedule = SGDSchedule(grid: 3, shifts: [0, 1, 2, 0, 1, 2])
+        let ran = Locked(0)
+        schedule.run(threads: threads, body: { _, _ in ran.withLock { $0 += 1 } }, finished: { $0 < 2 })
+        // Sub-epochs 0, 1 and 2 run whole and no block starts after 2 is done: one thread runs nothing more; with
+        // two, blocks of later sub-epochs may have started while the last block of 2 ran, but not all of them.
+        let count = ran.withLock { $0 }
+        #expect(threads == 1 ? count == 9 : (9..<18).contains(count))
     }
 
     @Test func blockedSGDLearnsAsWellAsPlainSGD() throws {

@@ -110,6 +110,39 @@ import Testing
         #expect(["avx2", "avx", "baseline"].contains(SGDMatrixFactorization.kernelName))
     }
 
+    @Test(arguments: [(8, true), (16, false), (32, true), (40, false), (64, true), (72, true), (72, false)])
+    func theRunKernelDoesThePassOverTheBlocksRatings(stride: Int, biased: Bool) throws {
+        var rng = SeededGenerator(seed: 8)
+        let users = 6, items = 5
+        var p = (0..<(users * stride)).map { _ in Float.random(in: -0.5...0.5, using: &rng) }
+        var q = (0..<(items * stride)).map { _ in Float.random(in: -0.5...0.5, using: &rng) }
+        var bu = biased ? (0..<users).map { _ in Float.random(in: -0.2...0.2, using: &rng) } : []
+        var bi = biased ? (0..<items).map { _ in Float.random(in: -0.2...0.2, using: &rng) } : []
+        // Runs of 1 to 7 ratings, a user possibly twice (as in no real block, but the kernel does not care).
+        var block = SGDMatrixFactorization.Block()
+        for _ in 0..<12 {
+            let count = Int.random(in: 1...7, using: &rng)
+            block.runs.append(SGDMatrixFactorization.Run(user: Int32.random(in: 0..<Int32(users), using: &rng), count: Int32(count)))
+            for _ in 0..<count {
+                block.entries.append(SGDMatrixFactorization.Entry(item: Int32.random(in: 0..<Int32(items), using: &rng),
+                                                  value: Float(Int.random(in: 1...5, using: &rng))))
+            }
+        }
+        let step = SGDMatrixFactorization.Step(gamma: 0.05, lambdaP: 0.1, lambdaQ: 0.07, lambdaUB: 0.02, lambdaIB: 0.03,
+                                               stride: stride, mu: biased ? 3.2 : 0)
+        var (rp, rq, rbu, rbi) = (p, q, bu, bi)
+        let expected = Self.referencePass(block.ratings, p: &rp, q: &rq, bu: &rbu, bi: &rbi, step: step)
+        #expect(block.ratings.count == block.entries.count)
+        let sse = p.withUnsafeMutableBufferPointer { p in q.withUnsafeMutableBufferPointer { q in
+            bu.withUnsafeMutableBufferPointer { bu in bi.withUnsafeMutableBufferPointer { bi in
+                SGDMatrixFactorization.pass(block, .init(p: p.baseAddress!, q: q.baseAddress!, bu: biased ? bu.baseAddress : nil,
+                                                         bi: biased ? bi.baseAddress : nil), step)
+            }}
+        }}
+        #expect(sse == expected)
+        #expect(p == rp && q == rq && bu == rbu && bi == rbi)
+    }
+
     /// The checksum as first written: one byte at a time.
     static func bytewiseChecksum(_ bytes: [UInt8]) -> UInt64 {
         var h: UInt64 = 0x243F_6A88_85A3_08D3 ^ UInt64(bytes.count)

@@ -67,10 +67,11 @@ public struct SGDMatrixFactorization: Sendable {
     ///
     /// The ratings are cut into a G x G grid of blocks by user group and item group (groups balanced by rating
     /// count, seeded; G from the size of the data, see `gridSize(ratings:users:items:)`). Sub-epoch s runs the G
-    /// blocks (g, (g + s) mod G), which share no user and no item, split among `context.threads` threads: no two
-    /// threads touch the same factors (LibMF's blocked scheme), and since the blocks of a sub-epoch are
-    /// independent, the model depends on the seed and the grid, not on the thread count. Adaptive optimizers run
-    /// serially.
+    /// blocks (g, (g + s) mod G), which share no user and no item: no two threads touch the same factors (LibMF's
+    /// blocked scheme). The threads do not wait at the end of a sub-epoch: a block starts as soon as the blocks before
+    /// it in its user group and its item group are done (``SGDSchedule``), which keeps every shared parameter's
+    /// updates in the order of the sub-epochs, so the model depends on the seed and the grid, not on the thread count
+    /// or on timing. Adaptive optimizers run serially.
     public func fit(_ data: RatingMatrix, context: TrainingContext = TrainingContext()) throws -> FactorModel {
         guard data.count > 0 else { throw TrainingError.emptyTrainingData }
         var rng = SeededGenerator(seed: context.seed)
@@ -87,65 +88,93 @@ public struct SGDMatrixFactorization: Sendable {
             return try fitAdaptive(data, context: context, rng: &rng, p: &p, q: &q, bu: &bu, bi: &bi, mu: mu)
         }
         let grid = self.grid ?? Self.gridSize(ratings: data.count, users: data.userCount, items: data.itemCount)
-        var blocks = Self.blocks(data, grid: grid, using: &rng)
-        // One block: a fresh random order every epoch. Several: each block is shuffled once, and the randomness of
-        // later epochs comes from the order of the sub-epochs (LibMF's partial randomness), which keeps each
-        // block streaming through memory; on MovieLens 100k both give the same RMSE to 3 decimals.
+        // One block: a fresh random order every epoch. Several: each block is ordered once (seeded, by user runs),
+        // and the randomness of later epochs comes from the order of the sub-epochs (LibMF's partial randomness),
+        // which keeps each block streaming through memory.
         let reshuffle = grid == 1
-        if !reshuffle {
-            for b in blocks.indices { rng.shuffle(&blocks[b]) }
-        }
+        let blocks = reshuffle ? [] : Self.blocks(data, grid: grid, using: &rng)
+        var all = reshuffle ? Self.ratings(data) : []
         var gamma = learningRate
         // Train on rows padded to whole SIMD lanes; the padding stays zero (see `pass`).
         let stride = (k + 7) / 8 * 8
         var pPadded = Self.restride(p.storage, rows: p.rows, from: k, to: stride)
         var qPadded = Self.restride(q.storage, rows: q.rows, from: k, to: stride)
-        var blockSSE = [Double](repeating: 0, count: grid * grid)
         let step = Step(gamma: 0, lambdaP: userRegularization, lambdaQ: itemRegularization,
                         lambdaUB: userBiasRegularization, lambdaIB: itemBiasRegularization, stride: stride, mu: mu)
         let threads = max(1, min(context.threads, grid))
-
-        for epoch in 1...max(1, iterations) where iterations > 0 {
-            // The epoch's schedule: sub-epochs in a seeded order; sub-epoch s runs the `grid` blocks
-            // (g, (g + s) mod grid), which share no user and no item, split among the threads.
-            var subEpochs = Array(0..<grid)
-            rng.shuffle(&subEpochs)
-            let epochSeed = rng.next()
-            var s = step
-            s.gamma = gamma
+        // A listener that wants the model after each epoch gets it between two runs of one epoch each; otherwise all
+        // epochs are one run, and the blocks of an epoch start while the last ones of the epoch before finish.
+        let snapshots = context.progress != nil && context.wantsSnapshots
+        var done = 0
+        while done < iterations {
+            let epochs = snapshots ? 1 : iterations - done
+            // Each epoch's schedule: sub-epochs in a seeded order; sub-epoch s runs the `grid` blocks
+            // (g, (g + s) mod grid), which share no user and no item (see SGDSchedule).
+            var shifts: [Int] = [], seeds: [UInt64] = [], gammas: [Float] = []
+            for _ in 0..<epochs {
+                var subEpochs = Array(0..<grid)
+                rng.shuffle(&subEpochs)
+                shifts += subEpochs
+                seeds.append(rng.next())
+                gammas.append(gamma)
+                gamma *= decay
+            }
+            let schedule = SGDSchedule(grid: grid, shifts: shifts), epochSeeds = seeds, epochGammas = gammas
+            let cells = grid * grid
+            var blockSSE = [Double](repeating: 0, count: epochs * cells)
+            var epochSSE = [Double](repeating: .nan, count: epochs)
+            let (first, total) = (done, iterations)
             pPadded.withUnsafeMutableBufferPointer { pb in
             qPadded.withUnsafeMutableBufferPointer { qb in
             bu.withUnsafeMutableBufferPointer { bub in
             bi.withUnsafeMutableBufferPointer { bib in
             blockSSE.withUnsafeMutableBufferPointer { sseb in
-            blocks.withUnsafeMutableBufferPointer { blockb in
+            epochSSE.withUnsafeMutableBufferPointer { epochb in
+            all.withUnsafeMutableBufferPointer { allb in
+            blocks.withUnsafeBufferPointer { blockb in
                 // An empty array may still have a base address: biases are absent exactly when the model has none.
                 let factors = SharedFactors(p: pb.baseAddress!, q: qb.baseAddress!, bu: biased ? bub.baseAddress : nil,
                                             bi: biased ? bib.baseAddress : nil)
-                let sse = SharedPointer(sseb.baseAddress!), blockList = SharedPointer(blockb.baseAddress!)
-                for subEpoch in subEpochs {
-                    Parallel.run(threads) { t in
-                        for g in Parallel.ranges(grid, parts: threads)[t] {
-                            let b = g * grid + (g + subEpoch) % grid
-                            if reshuffle {
-                                var blockRNG = SeededGenerator(seed: epochSeed &+ UInt64(b))
-                                blockRNG.shuffle(&blockList.base[b])
-                            }
-                            sse.base[b] = blockList.base[b].withUnsafeBufferPointer { Self.pass($0, factors, s) }
-                        }
+                let sse = SharedPointer(sseb.baseAddress!), epochTotal = SharedPointer(epochb.baseAddress!)
+                let shared = SharedBlocks(blocks: blockb, ratings: allb)
+                schedule.run(threads: threads, body: { j, g in
+                    let e = j / grid, b = schedule.block(subEpoch: j, row: g)
+                    var s = step
+                    s.gamma = epochGammas[e]
+                    if reshuffle {
+                        var blockRNG = SeededGenerator(seed: epochSeeds[e] &+ UInt64(b))
+                        blockRNG.shuffle(shared.ratings)
+                        sse[e * cells + b] = Self.pass(UnsafeBufferPointer(shared.ratings), factors, s)
+                    } else {
+                        sse[e * cells + b] = Self.pass(shared.blocks[b], factors, s)
                     }
-                }
-            }}}}}}
-            let sse = blockSSE.reduce(0, +)
-            guard sse.isFinite else { throw TrainingError.diverged(epoch: epoch, learningRate: gamma) }
-            let stop = context.report(TrainingProgress(step: epoch, total: iterations, loss: (sse / Double(data.count)).squareRoot())) {
-                var (ps, qs) = (p, q)
-                ps.storage = Self.restride(pPadded, rows: p.rows, from: stride, to: k)
-                qs.storage = Self.restride(qPadded, rows: q.rows, from: stride, to: k)
-                return snapshot(data, context: context, mu: mu, bu: bu, bi: bi, p: ps, q: qs)
+                }, finished: { j in
+                    // The end of an epoch: its loss, summed in block order; a listener without snapshots hears it here.
+                    guard (j + 1) % grid == 0 else { return true }
+                    let e = j / grid
+                    var sum: Double = 0
+                    for b in 0..<cells { sum += sse[e * cells + b] }
+                    epochTotal[e] = sum
+                    guard sum.isFinite else { return false }
+                    if !snapshots {
+                        context.report(TrainingProgress(step: first + e + 1, total: total, loss: (sum / Double(data.count)).squareRoot()))
+                    }
+                    return true
+                })
+            }}}}}}}}
+            for e in 0..<epochs {
+                guard epochSSE[e].isFinite else { throw TrainingError.diverged(epoch: done + e + 1, learningRate: gammas[e]) }
             }
-            gamma *= decay
-            if stop { break }
+            done += epochs
+            if snapshots {
+                let stop = context.report(TrainingProgress(step: done, total: iterations, loss: (epochSSE[0] / Double(data.count)).squareRoot())) {
+                    var (ps, qs) = (p, q)
+                    ps.storage = Self.restride(pPadded, rows: p.rows, from: stride, to: k)
+                    qs.storage = Self.restride(qPadded, rows: q.rows, from: stride, to: k)
+                    return snapshot(data, context: context, mu: mu, bu: bu, bi: bi, p: ps, q: qs)
+                }
+                if stop { break }
+            }
         }
         p.storage = Self.restride(pPadded, rows: p.rows, from: stride, to: k)
         q.storage = Self.restride(qPadded, rows: q.rows, from: stride, to: k)
@@ -245,16 +274,50 @@ public struct SGDMatrixFactorization: Sendable {
         var mu: Float
     }
 
+    /// The blocks (read only) and the unblocked ratings (shuffled in place each epoch), shared by the threads: the
+    /// schedule gives each block to one thread at a time, and the unblocked ratings are the grid's only block.
+    struct SharedBlocks {
+        let blocks: UnsafeBufferPointer<Block>
+        let ratings: UnsafeMutableBufferPointer<Rating>
+    }
+
     /// The factor and bias arrays, shared by the threads of a sub-epoch, which update disjoint rows of them.
     struct SharedFactors {
         let p: UnsafeMutablePointer<Float>, q: UnsafeMutablePointer<Float>
         let bu: UnsafeMutablePointer<Float>?, bi: UnsafeMutablePointer<Float>?
     }
 
+    /// A run of one user's ratings in a block: the user and the number of entries (the C kernel's `latent_run`).
+    typealias Run = latent_run
+    /// One rating of a block without its user, 8 bytes: item and value (the C kernel's `latent_entry`).
+    typealias Entry = latent_entry
+
+    /// One block of the grid: its ratings grouped by user, each user's in one run.
+    struct Block {
+        /// The runs, one per user of the block, users in a seeded order.
+        var runs: [Run] = []
+        /// The item and value of each rating, run after run, each run in a seeded order.
+        var entries: [Entry] = []
+
+        /// The block's ratings in order, as (user, item, value).
+        var ratings: [Rating] {
+            var out: [Rating] = []
+            var n = 0
+            for run in runs {
+                for e in entries[n..<(n + Int(run.count))] { out.append(Rating(user: run.user, item: e.item, value: e.value)) }
+                n += Int(run.count)
+            }
+            return out
+        }
+    }
+
     /// The ratings cut into a `grid` x `grid` grid of blocks: block (g, h) holds the ratings of user group g and item
     /// group h. Groups are filled greedily in a seeded order, each user (item) joining the group with the fewest
-    /// ratings so far, so the blocks of a sub-epoch carry similar work.
-    static func blocks(_ data: RatingMatrix, grid: Int, using rng: inout SeededGenerator) -> [[Rating]] {
+    /// ratings so far, so the blocks of a sub-epoch carry similar work. Within a block the users come in one seeded
+    /// order and each user's ratings form one run in a seeded order (LibMF also sorts its blocks by user after
+    /// shuffling the user ids): the user's factors stay in registers through the run, and the item factors that a
+    /// block touches stay in cache.
+    static func blocks(_ data: RatingMatrix, grid: Int, using rng: inout SeededGenerator) -> [Block] {
         func groups(_ counts: [Int]) -> [Int] {
             guard grid > 1 else { return [Int](repeating: 0, count: counts.count) }
             var order = Array(counts.indices)
@@ -271,24 +334,61 @@ public struct SGDMatrixFactorization: Sendable {
         }
         let userGroup = groups((0..<data.userCount).map { data.byUser.count(of: $0) })
         let itemGroup = groups(data.itemCounts())
-        // Each block allocated at its size: the blocks hold the ratings once more, 12 bytes each, and no more.
-        var sizes = [Int](repeating: 0, count: grid * grid)
+        var userOrder = Array(0..<data.userCount)
+        rng.shuffle(&userOrder)
+        // Each block allocated at its size: the blocks hold the ratings once more, 8 bytes each, and a run per user.
         let rows = data.byUser
-        for u in 0..<data.userCount {
-            for n in rows.range(of: u) { sizes[userGroup[u] * grid + itemGroup[Int(rows.indices[n])]] += 1 }
-        }
-        var blocks = sizes.map { size in
-            var block = [Rating]()
-            block.reserveCapacity(size)
-            return block
-        }
+        var sizes = [Int](repeating: 0, count: grid * grid), runCounts = sizes
+        var lastUser = [Int](repeating: -1, count: grid * grid)
         for u in 0..<data.userCount {
             for n in rows.range(of: u) {
-                let i = Int(rows.indices[n])
-                blocks[userGroup[u] * grid + itemGroup[i]].append(Rating(user: Int32(u), item: Int32(i), value: rows.values[n]))
+                let b = userGroup[u] * grid + itemGroup[Int(rows.indices[n])]
+                sizes[b] += 1
+                if lastUser[b] != u {
+                    lastUser[b] = u
+                    runCounts[b] += 1
+                }
+            }
+        }
+        var blocks = (0..<(grid * grid)).map { b in
+            var block = Block()
+            block.entries.reserveCapacity(sizes[b])
+            block.runs.reserveCapacity(runCounts[b])
+            return block
+        }
+        for u in userOrder {
+            let row = userGroup[u] * grid
+            for n in rows.range(of: u) {
+                let i = rows.indices[n]
+                let b = row + itemGroup[Int(i)]
+                if blocks[b].runs.last?.user != Int32(u) { blocks[b].runs.append(Run(user: Int32(u), count: 0)) }
+                blocks[b].runs[blocks[b].runs.count - 1].count += 1
+                blocks[b].entries.append(Entry(item: i, value: rows.values[n]))
+            }
+        }
+        for b in blocks.indices {
+            let runs = blocks[b].runs
+            blocks[b].entries.withUnsafeMutableBufferPointer { entries in
+                var n = 0
+                for run in runs {
+                    let end = n + Int(run.count)
+                    rng.shuffle(UnsafeMutableBufferPointer(rebasing: entries[n..<end]))
+                    n = end
+                }
             }
         }
         return blocks
+    }
+
+    /// All ratings in one array in row order, for training without blocks (each epoch shuffles it anew).
+    static func ratings(_ data: RatingMatrix) -> [Rating] {
+        var out: [Rating] = []
+        out.reserveCapacity(data.count)
+        let rows = data.byUser
+        for u in 0..<data.userCount {
+            for n in rows.range(of: u) { out.append(Rating(user: Int32(u), item: rows.indices[n], value: rows.values[n])) }
+        }
+        return out
     }
 
     /// One pass of SGD over `ratings` in order; returns the sum of squared errors seen before each update.
@@ -308,6 +408,20 @@ public struct SGDMatrixFactorization: Sendable {
         return latent_sgd_pass(base, Int64(ratings.count), f.p, f.q, f.bu, f.bi, s)
     }
 
+    /// The same updates over a block's runs (the C kernel `latent_sgd_pass_runs`): the result of ``pass(_:_:_:)`` on
+    /// ``Block/ratings``, with the user's row kept in registers through each run.
+    static func pass(_ block: Block, _ f: SharedFactors, _ step: Step) -> Double {
+        precondition(step.stride % 8 == 0)
+        let s = latent_sgd_step(gamma: step.gamma, lambda_p: step.lambdaP, lambda_q: step.lambdaQ,
+                                lambda_ub: step.lambdaUB, lambda_ib: step.lambdaIB, mu: step.mu, stride: Int64(step.stride))
+        return block.runs.withUnsafeBufferPointer { runs in
+            block.entries.withUnsafeBufferPointer { entries in
+                guard let r = runs.baseAddress, let e = entries.baseAddress else { return 0 }
+                return latent_sgd_pass_runs(r, Int64(runs.count), e, f.p, f.q, f.bu, f.bi, s)
+            }
+        }
+    }
+
     /// The instruction set the SGD kernel runs with on this CPU: `avx2`, `avx` or `baseline`.
     public static var kernelName: String { String(cString: latent_sgd_kernel_name()) }
 
@@ -319,6 +433,16 @@ public struct SGDMatrixFactorization: Sendable {
             for j in 0..<c { out[r * to + j] = a[r * from + j] }
         }
         return out
+    }
+}
+
+extension SeededGenerator {
+    /// Shuffles the memory of `buffer` in place, with the draws and swaps of ``shuffle(_:)`` on an array.
+    mutating func shuffle<T>(_ buffer: UnsafeMutableBufferPointer<T>) {
+        guard buffer.count > 1 else { return }
+        for i in stride(from: buffer.count - 1, to: 0, by: -1) {
+            buffer.swapAt(i, nextInt(below: i + 1))
+        }
     }
 }
 

@@ -116,3 +116,9 @@ final class ResultSlots<T>: @unchecked Sendable {
 /// The factor rows that the blocked SGD epoch updates from several threads, each thread on its own block of users
 /// and items.
 extension SGDMatrixFactorization.SharedFactors: @unchecked Sendable {}
+
+/// The SGD blocks and the unblocked ratings: the schedule gives each block to one thread at a time.
+extension SGDMatrixFactorization.SharedBlocks: @unchecked Sendable {}
+
+/// The SGD schedule's progress, read and written only under its condition's lock.
+extension SGDSchedule.State: @unchecked Sendable {}
