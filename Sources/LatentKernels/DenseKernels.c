@@ -4,13 +4,7 @@
 // the same on every CPU, bit for bit, and the same as the Swift loops they replaced.
 #pragma STDC FP_CONTRACT OFF
 #include "LatentDenseKernels.h"
-#include <string.h>
-
-#if defined(__clang__) && defined(__x86_64__) && defined(__linux__)
-#define LATENT_CLONES __attribute__((target_clones("avx2", "avx", "default")))
-#else
-#define LATENT_CLONES
-#endif
+#include "Dispatch.h"
 
 #define INLINE static inline __attribute__((always_inline))
 
@@ -214,11 +208,5 @@ void latent_gram_upper(const float *y, int64_t rows, int64_t k, int64_t a_begin,
 }
 
 const char *latent_dense_kernel_name(void) {
-#if defined(__clang__) && defined(__x86_64__) && defined(__linux__)
-    // The loader's choice among the clones above, highest first.
-    __builtin_cpu_init();
-    if (__builtin_cpu_supports("avx2")) return "avx2";
-    if (__builtin_cpu_supports("avx")) return "avx";
-#endif
-    return "baseline";
+    return latent_clone_choice();
 }

@@ -4,13 +4,7 @@
 // are bit for bit those of a baseline build, on every CPU.
 #pragma STDC FP_CONTRACT OFF
 #include "LatentKernels.h"
-#include <string.h>
-
-#if defined(__clang__) && defined(__x86_64__) && defined(__linux__)
-#define LATENT_CLONES __attribute__((target_clones("avx2", "avx", "default")))
-#else
-#define LATENT_CLONES
-#endif
+#include "Dispatch.h"
 
 typedef float v8f __attribute__((ext_vector_type(8)));
 
@@ -168,11 +162,5 @@ double latent_sgd_pass(const latent_rating *ratings, int64_t count, float *p, fl
 }
 
 const char *latent_sgd_kernel_name(void) {
-#if defined(__clang__) && defined(__x86_64__) && defined(__linux__)
-    // The loader's choice among the clones above, highest first.
-    __builtin_cpu_init();
-    if (__builtin_cpu_supports("avx2")) return "avx2";
-    if (__builtin_cpu_supports("avx")) return "avx";
-#endif
-    return "baseline";
+    return latent_clone_choice();
 }
