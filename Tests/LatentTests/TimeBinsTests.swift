@@ -58,10 +58,7 @@ import Testing
     }
 
     @Test func binsWithoutTimesAreATypedError() throws {
-        var config = BayesianSVDPlusPlus.defaults
-        config.timeBins = 4
-        config.iterations = 3
-        config.burnIn = 1
+        let config = BayesianSVDPlusPlus(factors: 6, iterations: 3, burnIn: 1, keptSamples: 180, initialScale: 0.1, timeBins: 4)
         let reason = "the time of each rating: time-bins=4 needs ratings with a timestamp column (such as MovieLens u.data's fourth field); these have none (use time-bins=0)"
         #expect(throws: TrainingError.missingInput(reason)) { try config.fit(BayesianMFTests.data().train) }
         // Times in the set but not kept in the matrix are missing too.
@@ -134,12 +131,7 @@ import Testing
     /// With one sample, the model's prediction at a time is the sample's, and without a time it is the last bin's.
     @Test func theModelPredictsTheSampleAtEachBinAndThePresentWithoutTime() throws {
         let (train, test) = Self.timedData()
-        var config = BayesianSVDPlusPlus.defaults
-        config.factors = 2
-        config.iterations = 3
-        config.burnIn = 2
-        config.keptSamples = 1
-        config.timeBins = 3
+        let config = BayesianSVDPlusPlus(factors: 2, iterations: 3, burnIn: 2, keptSamples: 1, initialScale: 0.1, timeBins: 3)
         let model = try config.fit(train, context: TrainingContext(seed: 4))
         let bins = TimeBinning(covering: try #require(train.times), count: 3)
         #expect(model.time?.binning == bins && model.time?.bias.count == 3)
@@ -179,11 +171,7 @@ import Testing
         let model = try BiasBaseline.defaults.fit(train)
         #expect(model.rawPrediction(user: 1, item: 2, time: 5) == model.rawPrediction(user: 1, item: 2))
         // No bins: times in the matrix change nothing.
-        var config = BayesianSVDPlusPlus.defaults
-        config.factors = 2
-        config.iterations = 12
-        config.burnIn = 4
-        config.keptSamples = 4
+        let config = BayesianSVDPlusPlus(factors: 2, iterations: 12, burnIn: 4, keptSamples: 4, initialScale: 0.1, timeBins: 0)
         let withTimes = try config.fit(train, context: TrainingContext(seed: 8))
         let plain = RatingMatrix(Self.timedSplit().train)
         let without = try config.fit(plain, context: TrainingContext(seed: 8))
@@ -193,12 +181,7 @@ import Testing
 
     @Test func sameSeedSameModelAndTheFileKeepsTheBins() throws {
         let (train, test) = Self.timedData()
-        var config = BayesianSVDPlusPlus.defaults
-        config.factors = 2
-        config.iterations = 20
-        config.burnIn = 5
-        config.keptSamples = 5
-        config.timeBins = 4
+        let config = BayesianSVDPlusPlus(factors: 2, iterations: 20, burnIn: 5, keptSamples: 5, initialScale: 0.1, timeBins: 4)
         let model = try config.fit(train, context: TrainingContext(seed: 3))
         let again = try config.fit(train, context: TrainingContext(seed: 3))
         #expect(model.time == again.time && model.averaged.userFactors == again.averaged.userFactors
