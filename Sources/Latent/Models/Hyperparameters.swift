@@ -97,7 +97,7 @@ public struct Hyperparameter<Configuration: Sendable>: Sendable {
 
     /// The synonyms of the vocabulary's names: every declaration of the name accepts them.
     public static var vocabulary: [String: [String]] {
-        ["iterations": ["epochs", "sweeps"], "regularization": ["lambda"]]
+        ["iterations": ["epochs", "sweeps"], "regularization": ["lambda"], "shrinkage": ["shrink"]]
     }
 
     private init<V: HyperparameterValue>(
