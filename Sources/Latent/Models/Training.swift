@@ -111,24 +111,35 @@ public struct ModelDescriptor: Sendable {
     /// The training function: data, inputs, hyperparameters under their declared names, context.
     public typealias Train = @Sendable (RatingMatrix, ModelInputs, Hyperparameters, TrainingContext) throws -> any Recommender
     private let train: Train
+    /// Whether the model, with the given hyperparameters, learns from the time of each rating.
+    private let timed: @Sendable (Hyperparameters) -> Bool
 
-    /// A model description.
+    /// A model description; `usesTimes` tells whether the model, with given hyperparameters, learns from the time of
+    /// each rating (none by default).
     public init(name: String, summary: String, task: ModelTask, parameters: [ParameterSpec],
-                gradientCheck: (@Sendable (UInt64) -> GradientCheckResult)? = nil, train: @escaping Train) {
+                gradientCheck: (@Sendable (UInt64) -> GradientCheckResult)? = nil,
+                usesTimes: @escaping @Sendable (Hyperparameters) -> Bool = { _ in false }, train: @escaping Train) {
         self.name = name
         self.summary = summary
         self.task = task
         self.parameters = parameters
         self.gradientCheck = gradientCheck
+        self.timed = usesTimes
         self.train = train
     }
+
+    /// Whether the model, with hyperparameters `h` (defaults for those not given), learns from the time of each
+    /// rating: then its training matrix should be built with `keepingTimes` (``RatingMatrix/times``). False for an
+    /// invalid `h` (fitting reports that).
+    public func usesTimes(_ h: Hyperparameters = Hyperparameters()) -> Bool { timed(h) }
 
     /// The model trained by configurations of type `C`, starting from `defaults`: its hyperparameters are the
     /// configuration's declarations, its gradient check the configuration's (if it is ``GradientChecked``).
     public init<C: ModelConfiguration>(name: String, summary: String, task: ModelTask, defaults: C) {
         var check: (@Sendable (UInt64) -> GradientCheckResult)?
         if let c = defaults as? any GradientChecked { check = { c.gradientCheck(seed: $0) } }
-        self.init(name: name, summary: summary, task: task, parameters: C.specs(defaults: defaults), gradientCheck: check) {
+        self.init(name: name, summary: summary, task: task, parameters: C.specs(defaults: defaults), gradientCheck: check,
+                  usesTimes: { ((try? C($0, defaults: defaults))?.usesTimes) ?? false }) {
             var c = try C($2, defaults: defaults)
             c.use($1)
             return try c.fit($0, context: $3)
