@@ -1,5 +1,5 @@
-/// The shape of a data set, as `latent info` shows it: sizes, density, the distribution of ratings, duplicates.
-public struct DatasetSummary: Sendable, Equatable, CustomStringConvertible {
+/// The shape of a data set, which `latent info` shows: sizes, density, the distribution of ratings, duplicates.
+public struct DatasetSummary: Sendable, Equatable {
     /// One value of the ratings and how often it occurs.
     public struct Bin: Sendable, Equatable {
         /// The rating.
@@ -83,67 +83,4 @@ public struct DatasetSummary: Sendable, Equatable, CustomStringConvertible {
             && a.ratingsPerUser == b.ratingsPerUser && a.ratingsPerItem == b.ratingsPerItem
     }
 
-    /// A few lines of plain text, as `latent info` prints them.
-    public var description: String {
-        func number(_ x: Float) -> String { x == x.rounded() && abs(x) < 1e9 ? String(Int(x)) : "\(x)" }
-        var lines = [
-            "users: \(users)",
-            "items: \(items)",
-            "ratings: \(ratings)",
-            "density: \(formatPercent(density))",
-        ]
-        if duplicates > 0 {
-            let kept: String
-            switch duplicatePolicy {
-            case .keepLast?: kept = " (the last of each pair kept)"
-            case .keepFirst?: kept = " (the first of each pair kept)"
-            case .average?: kept = " (each pair's mean kept)"
-            case .sum?: kept = " (each pair's sum kept)"
-            case nil: kept = ""
-            }
-            lines.append("duplicates: \(duplicates) of \(observations) observations\(kept)")
-        }
-        if let lo = minRating, let hi = maxRating {
-            lines.append("rating range: \(number(lo))...\(number(hi)), mean \(formatFixed(meanRating, 3))")
-        }
-        lines.append("ratings per user: min \(ratingsPerUser.min), median \(ratingsPerUser.median), max \(ratingsPerUser.max)")
-        lines.append("ratings per item: min \(ratingsPerItem.min), median \(ratingsPerItem.median), max \(ratingsPerItem.max)")
-        if !histogram.isEmpty {
-            lines.append("histogram:")
-            let width = histogram.map { number($0.value).count }.max() ?? 1
-            for bin in histogram {
-                let label = number(bin.value)
-                let share = ratings == 0 ? 0 : Double(bin.count) / Double(ratings)
-                lines.append("  " + String(repeating: " ", count: width - label.count) + label
-                             + ": \(bin.count) (\(formatPercent(share)))")
-            }
-        }
-        return lines.joined(separator: "\n")
-    }
 }
-
-/// `x` as a percentage with enough digits to show small densities ("6.30%", "0.0142%").
-func formatPercent(_ x: Double) -> String {
-    let p = x * 100
-    let digits = p == 0 || p >= 1 ? 2 : min(8, Int((-log10(p)).rounded(.up)) + 2)
-    return formatFixed(p, digits) + "%"
-}
-
-/// `x` with `digits` decimals, without Foundation's formatters.
-func formatFixed(_ x: Double, _ digits: Int) -> String {
-    var scale = 1.0
-    for _ in 0..<digits { scale *= 10 }
-    let r = (abs(x) * scale).rounded()
-    let whole = Int(r / scale)
-    var frac = String(Int(r - Double(whole) * scale))
-    frac = String(repeating: "0", count: max(0, digits - frac.count)) + frac
-    return (x < 0 && r != 0 ? "-" : "") + (digits > 0 ? "\(whole).\(frac)" : "\(whole)")
-}
-
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Musl)
-import Musl
-#elseif canImport(Darwin)
-import Darwin
-#endif

@@ -160,9 +160,6 @@ public struct RankingEvaluation: Sendable, Equatable, Codable {
          "coverage": coverage]
     }
 
-    /// The names of ``metrics``, in the order reports show them.
-    public static let metricNames = ["precision", "recall", "ndcg", "map", "hit_rate", "auc", "coverage"]
-
     /// The mean of each metric over `folds` (users summed).
     public static func mean(_ folds: [RankingEvaluation]) -> RankingEvaluation {
         let n = Double(max(1, folds.count))
