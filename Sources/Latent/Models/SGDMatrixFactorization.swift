@@ -171,7 +171,7 @@ public struct SGDMatrixFactorization: Sendable {
                     var (ps, qs) = (p, q)
                     ps.storage = Self.restride(pPadded, rows: p.rows, from: stride, to: k)
                     qs.storage = Self.restride(qPadded, rows: q.rows, from: stride, to: k)
-                    return snapshot(data, context: context, mu: mu, bu: bu, bi: bi, p: ps, q: qs)
+                    return model(data, context: context, mu: mu, bu: bu, bi: bi, p: ps, q: qs)
                 }
                 if stop { break }
             }
@@ -179,10 +179,7 @@ public struct SGDMatrixFactorization: Sendable {
         p.storage = Self.restride(pPadded, rows: p.rows, from: stride, to: k)
         q.storage = Self.restride(qPadded, rows: q.rows, from: stride, to: k)
         guard p.isFinite, q.isFinite else { throw TrainingError.diverged(epoch: iterations, learningRate: learningRate) }
-        return FactorModel(
-            name: name, domain: ModelDomain(data, ratingScale: context.ratingScale, task: .rating), hyperparameters: hyperparameters,
-            globalMean: mu, userBias: bu, itemBias: bi, userFactors: p, itemFactors: q,
-            foldIn: .ridge(lambda: userRegularization))
+        return model(data, context: context, mu: mu, bu: bu, bi: bi, p: p, q: q)
     }
 
     /// The side of the block grid: 1 (plain SGD in a fresh random order each epoch) for small data; for large data
@@ -215,13 +212,10 @@ public struct SGDMatrixFactorization: Sendable {
         }
         let x = result.x.map(Float.init)
         let qOffset = users * k, bOffset = (users + items) * k
-        return FactorModel(
-            name: name, domain: ModelDomain(data, ratingScale: context.ratingScale, task: .rating), hyperparameters: hyperparameters,
-            globalMean: mu, userBias: biased ? Array(x[bOffset..<(bOffset + users)]) : [],
-            itemBias: biased ? Array(x[(bOffset + users)..<(bOffset + users + items)]) : [],
-            userFactors: Matrix(rows: users, columns: k, storage: Array(x[0..<qOffset])),
-            itemFactors: Matrix(rows: items, columns: k, storage: Array(x[qOffset..<bOffset])),
-            foldIn: .ridge(lambda: userRegularization))
+        return model(data, context: context, mu: mu, bu: biased ? Array(x[bOffset..<(bOffset + users)]) : [],
+                     bi: biased ? Array(x[(bOffset + users)..<(bOffset + users + items)]) : [],
+                     p: Matrix(rows: users, columns: k, storage: Array(x[0..<qOffset])),
+                     q: Matrix(rows: items, columns: k, storage: Array(x[qOffset..<bOffset])))
     }
 
     /// Training with an adaptive rule (momentum, AdaGrad, RMSProp, Adam): one thread, a fresh random order each epoch.
@@ -242,20 +236,18 @@ public struct SGDMatrixFactorization: Sendable {
                 lambdaIB: itemBiasRegularization)
             guard sse.isFinite else { throw TrainingError.diverged(epoch: epoch, learningRate: gamma) }
             let stop = context.report(TrainingProgress(step: epoch, total: iterations, loss: (sse / Double(data.count)).squareRoot())) {
-                snapshot(data, context: context, mu: mu, bu: bu, bi: bi, p: p, q: q)
+                model(data, context: context, mu: mu, bu: bu, bi: bi, p: p, q: q)
             }
             gamma *= decay
             if stop { break }
         }
         guard p.isFinite, q.isFinite else { throw TrainingError.diverged(epoch: iterations, learningRate: learningRate) }
-        return FactorModel(
-            name: name, domain: ModelDomain(data, ratingScale: context.ratingScale, task: .rating), hyperparameters: hyperparameters,
-            globalMean: mu, userBias: bu, itemBias: bi, userFactors: p, itemFactors: q,
-            foldIn: .ridge(lambda: userRegularization))
+        return model(data, context: context, mu: mu, bu: bu, bi: bi, p: p, q: q)
     }
 
-    /// The model with the given parameters, as training reports it after an epoch (``TrainingContext/report(_:snapshot:)``).
-    private func snapshot(_ data: RatingMatrix, context: TrainingContext, mu: Float, bu: [Float], bi: [Float], p: Matrix,
+    /// The model with the given parameters: the trained one, or as training reports it after an epoch
+    /// (``TrainingContext/report(_:snapshot:)``).
+    private func model(_ data: RatingMatrix, context: TrainingContext, mu: Float, bu: [Float], bi: [Float], p: Matrix,
                           q: Matrix) -> FactorModel {
         FactorModel(name: name, domain: ModelDomain(data, ratingScale: context.ratingScale, task: .rating), hyperparameters: hyperparameters,
                     globalMean: mu, userBias: bu, itemBias: bi, userFactors: p, itemFactors: q,
