@@ -20,15 +20,6 @@ public enum StepRule: String, Sendable, CaseIterable {
     case rmsprop
     /// Adam: moving averages of the gradient and of its square, with bias correction.
     case adam
-
-    /// How many state values the rule keeps per parameter (0, 1 or 2).
-    public var stateCount: Int {
-        switch self {
-        case .sgd: return 0
-        case .momentum, .adagrad, .rmsprop: return 1
-        case .adam: return 2
-        }
-    }
 }
 
 /// The constants of a ``StepRule``.
