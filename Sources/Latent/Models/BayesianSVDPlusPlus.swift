@@ -318,9 +318,12 @@ extension ImplicitGibbsSampler: GibbsChain {
     public static func sample(_ configuration: BayesianSVDPlusPlus, _ data: RatingMatrix,
                               _ context: TrainingContext) throws -> ImplicitFactorModel {
         let binning = try configuration.timeBinning(data)
+        // The model records the bins used (auto resolved).
+        var used = configuration
+        used.timeBins = binning?.count ?? 0
         return try configuration.run(Self.self, data, context) { a in
             var model = ImplicitFactorModel(
-                averaged: a.factorModel("bayesian-svdpp", data, context, configuration.hyperparameters, foldIn: .ridge(lambda: 0)),
+                averaged: a.factorModel("bayesian-svdpp", data, context, used.hyperparameters, foldIn: .ridge(lambda: 0)),
                 rank: configuration.factors, implicitWeights: a.mean(2), implicitFactors: a.stacked(2, scaled: true),
                 biasPrecision: a.keptMean(0), factorPrecision: (1...configuration.factors).map { a.keptMean($0) })
             if let binning { model.setTime(TimeEffects(binning: binning, bias: a.mean(3), factors: a.stacked(3, scaled: false))) }
