@@ -99,7 +99,7 @@ struct TrainCommand: ParsableCommand {
             bar?.finish()
         } catch TrainingError.missingTimes(let bins) {
             bar?.finish()
-            throw ValidationError("\(data ?? "the ratings"): no timestamp column, and \(TrainingError.missingTimes(bins: bins))")
+            throw OptionError("\(data ?? "the ratings"): \(TrainingError.missingTimes(bins: bins))")
         } catch {
             bar?.finish()
             throw error
