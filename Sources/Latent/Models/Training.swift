@@ -111,15 +111,19 @@ public struct ModelDescriptor: Sendable {
     /// The training function: data, inputs, hyperparameters under their declared names, context.
     public typealias Train = @Sendable (RatingMatrix, ModelInputs, Hyperparameters, TrainingContext) throws -> any Recommender
     private let train: Train
+    /// Reads hyperparameters (under their declared names) as training would, throwing what training would throw.
+    private let validate: @Sendable (Hyperparameters) throws -> Void
 
     /// A model description.
     public init(name: String, summary: String, task: ModelTask, parameters: [ParameterSpec],
-                gradientCheck: (@Sendable (UInt64) -> GradientCheckResult)? = nil, train: @escaping Train) {
+                gradientCheck: (@Sendable (UInt64) -> GradientCheckResult)? = nil,
+                validate: @escaping @Sendable (Hyperparameters) throws -> Void = { _ in }, train: @escaping Train) {
         self.name = name
         self.summary = summary
         self.task = task
         self.parameters = parameters
         self.gradientCheck = gradientCheck
+        self.validate = validate
         self.train = train
     }
 
@@ -128,7 +132,8 @@ public struct ModelDescriptor: Sendable {
     public init<C: ModelConfiguration>(name: String, summary: String, task: ModelTask, defaults: C) {
         var check: (@Sendable (UInt64) -> GradientCheckResult)?
         if let c = defaults as? any GradientChecked { check = { c.gradientCheck(seed: $0) } }
-        self.init(name: name, summary: summary, task: task, parameters: C.specs(defaults: defaults), gradientCheck: check) {
+        self.init(name: name, summary: summary, task: task, parameters: C.specs(defaults: defaults), gradientCheck: check,
+                  validate: { _ = try C($0, defaults: defaults) }) {
             var c = try C($2, defaults: defaults)
             c.use($1)
             return try c.fit($0, context: $3)
@@ -138,6 +143,11 @@ public struct ModelDescriptor: Sendable {
     /// Whether the model has a hyperparameter called `name` (or with that alias).
     public func accepts(_ name: String) -> Bool {
         parameters.contains { $0.name == name || $0.aliases.contains(name) }
+    }
+
+    /// Checks `hyperparameters` without training: an unknown name or a bad value is the error ``fit`` would throw.
+    public func check(_ hyperparameters: Hyperparameters) throws {
+        try validate(hyperparameters.canonical(for: parameters))
     }
 
     /// Trains the model on `data` (and `inputs`, for the models that use them). Unknown or invalid hyperparameters
