@@ -43,7 +43,9 @@ private func blend(_ components: String) throws -> Blend {
         let context = TrainingContext(seed: 11, threads: 2)
         let model = try Blend.defaults.fit(data, context: context)
         let parts = Blend.defaults.components.parts
-        let alone = try parts.map { try ModelRegistry.descriptor(named: $0.model).fit(data, context: context) }
+        let alone = try parts.map {
+            try ModelRegistry.descriptor(named: $0.model).fit(data, hyperparameters: $0.settings, context: context)
+        }
         for u in [0, 7, 29] {
             let seen = Set(data.byUser.columns(of: u).map { Int($0) })
             var expected = [Float](repeating: 0, count: data.itemCount)
