@@ -46,11 +46,12 @@ enum RatingsBenchmark {
             let (train, _) = try RatingReader.read(dir.appendingPathComponent("u\(n).base"))
             if options.validation {
                 let part = Splits.holdout(train, testFraction: 0.1, seed: UInt64(n))
-                splits.append((n, RatingMatrix(part.train), part.test))
+                splits.append((n, RatingMatrix(part.train, keepingTimes: true), part.test))
                 continue
             }
             let (test, _) = try RatingReader.read(dir.appendingPathComponent("u\(n).test"))
-            splits.append((n, RatingMatrix(train), test))
+            // The times are kept for the models that learn from them (bayesian-svdpp with time-bins); the others ignore them.
+            splits.append((n, RatingMatrix(train, keepingTimes: true), test))
         }
         let descriptors = try options.models.map { try ModelRegistry.descriptor(named: $0) }
         for name in options.shared.keys.sorted() where !descriptors.contains(where: { $0.accepts(name) }) {

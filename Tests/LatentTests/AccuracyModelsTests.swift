@@ -17,7 +17,7 @@ func scores(_ model: any Recommender, user: Int) -> [Float] {
 
 @Suite struct ItemKNNTests {
     @Test func cosineWithShrinkageByHand() throws {
-        let model = try ItemKNN(neighbors: 10, shrink: 1, alpha: 0.5).fit(tinyInteractions())
+        let model = try ItemKNN(neighbors: 10, shrinkage: 1, alpha: 0.5).fit(tinyInteractions())
         // User a {1, 2}: item 3 gets 2 / (sqrt(3 * 3) + 1) from 1 and from 2; item 4 gets 1 / (sqrt(1 * 3) + 1) from 2.
         let s = scores(model, user: 0)
         #expect(abs(s[2] - 1.0) < 1e-6)
@@ -28,7 +28,7 @@ func scores(_ model: any Recommender, user: Int) -> [Float] {
     }
 
     @Test func asymmetricCosineDividesByTheTargetsPopularity() throws {
-        let model = try ItemKNN(neighbors: 10, shrink: 0, alpha: 1).fit(tinyInteractions())
+        let model = try ItemKNN(neighbors: 10, shrinkage: 0, alpha: 1).fit(tinyInteractions())
         // alpha 1: sim(j <- i) = c_ij / n_j. User c {2, 3, 4}: item 1 gets (2 + 2) / 3; user a {1, 2}: item 4 gets 1 / 1.
         #expect(abs(scores(model, user: 2)[0] - 4.0 / 3) < 1e-6)
         #expect(abs(scores(model, user: 0)[3] - 1) < 1e-6)
@@ -39,7 +39,7 @@ func scores(_ model: any Recommender, user: Int) -> [Float] {
     }
 
     @Test func eachItemKeepsItsTopNeighboursTiesToTheSmallerIndex() throws {
-        let model = try ItemKNN(neighbors: 1, shrink: 1, alpha: 0.5).fit(tinyInteractions())
+        let model = try ItemKNN(neighbors: 1, shrinkage: 1, alpha: 0.5).fit(tinyInteractions())
         // Target 3's neighbours: 1 (0.5), 2 (0.5), 4 (0.366): it keeps item 1 only. Target 4 keeps 2 (0.366 vs 3's 0.366:
         // equal, the smaller index wins).
         #expect(abs(scores(model, user: 0)[2] - 0.5) < 1e-6)   // a {1, 2}: only 1 -> 3 counts

@@ -12,7 +12,7 @@ private func blend(_ components: String) throws -> Blend {
     @Test func knownUserByHand() throws {
         let model = try blend("popularity:1,item-knn:2").fit(tinyInteractions())
         // User a {1, 2}, candidates 3 and 4. popularity: shares (3/4, 3/4, 3/4, 1/4), largest candidate 3/4 ->
-        // (1, 1, 1, 1/3). item-knn at its defaults (alpha 0, shrink 10): s_j = sum_i c_ij / (n_i + 10) ->
+        // (1, 1, 1, 1/3). item-knn at its defaults (alpha 0, shrinkage 10): s_j = sum_i c_ij / (n_i + 10) ->
         // (2/13, 2/13, 4/13, 1/13), largest candidate 4/13 -> (1/2, 1/2, 1, 1/4). Blend 1 * pop + 2 * knn.
         let s = scores(model, user: 0)
         let expected: [Float] = [2, 2, 3, 1.0 / 3 + 0.5]

@@ -32,7 +32,7 @@ import Testing
         for d in ModelRegistry.all {
             let names = d.parameters.map(\.name)
             #expect(Set(names).count == names.count, "\(d.name)")
-            for old in ["epochs", "sweeps", "lambda"] { #expect(!names.contains(old), "\(d.name) has \(old)") }
+            for old in ["epochs", "sweeps", "lambda", "shrink"] { #expect(!names.contains(old), "\(d.name) has \(old)") }
             for p in d.parameters where p.name == "iterations" { #expect(p.aliases == ["epochs", "sweeps"]) }
             for p in d.parameters { #expect(Set(p.aliases).isDisjoint(with: names), "\(d.name).\(p.name)") }
         }

@@ -86,6 +86,19 @@ import Testing
         AGRvbWFpbi5zZWVuLm9mZnNldHMDAAAAAAAAAAAAAAAAAAAAAgAAAAAAAAAEAAAAAAAAAM4n7SUKBl4D
         """.filter { !$0.isWhitespace }
 
+    /// item-knn with `shrink` 1, as the build before `shrink` became `shrinkage` wrote it (`latent train --set shrink=1`
+    /// on a, x; a, y; b, x; b, z; c, y).
+    static let oldItemKNN = """
+        TEFURU5UTUYBAAAAEQIAAAAAAAAKAAAAaXRlbS1ncmFwaAgAAABpdGVtLWtubgMAAAAFAAAAYWxwaGEDAAAAMC4wCQAAAG5laWdo
+        Ym9ycwMAAAAxMDAGAAAAc2hyaW5rAwAAADEuMAoAAAABDAAAAGRvbWFpbi5pdGVtcwMAAAAAAAAAAQAAAHgBAAAAeQEAAAB6AQsA
+        AABkb21haW4udGFzawEAAAAAAAAABwAAAHJhbmtpbmcBDAAAAGRvbWFpbi51c2VycwMAAAAAAAAAAQAAAGEBAAAAYgEAAABjAhIA
+        AABkb21haW4uc2Vlbi52YWx1ZXMFAAAAAAAAAAAAgD8AAIA/AACAPwAAgD8AAIA/AgoAAABwb3B1bGFyaXR5AwAAAAAAAACrqio/
+        q6oqP6uqqj4CCAAAAHcudmFsdWVzBAAAAAAAAACrqqo+q6qqPquqqj4AAAA/AxEAAABkb21haW4uc2Vlbi5pdGVtcwUAAAAAAAAA
+        AAAAAAEAAAAAAAAAAgAAAAEAAAADBwAAAHcuaXRlbXMEAAAAAAAAAAEAAAACAAAAAAAAAAAAAAAEEwAAAGRvbWFpbi5zZWVuLm9m
+        ZnNldHMEAAAAAAAAAAAAAAAAAAAAAgAAAAAAAAAEAAAAAAAAAAUAAAAAAAAABAkAAAB3Lm9mZnNldHMEAAAAAAAAAAAAAAAAAAAA
+        AgAAAAAAAAADAAAAAAAAAAQAAAAAAAAAPUXmyHvITyc=
+        """.filter { !$0.isWhitespace }
+
     @Test func filesWrittenBeforeTheRenamesStillLoad() throws {
         let als = try ModelRegistry.model(from: ModelFile.decode([UInt8](try #require(Data(base64Encoded: Self.oldALS)))))
         #expect(als.hyperparameters.values["iterations"] == "2")
@@ -94,6 +107,9 @@ import Testing
         let ease = try ModelRegistry.model(from: ModelFile.decode([UInt8](try #require(Data(base64Encoded: Self.oldEASE)))))
         #expect(ease.hyperparameters.values["regularization"] == "2.0")
         #expect(ease.predict(user: "a", item: "z") == 0.18181819)
+        let knn = try ModelRegistry.model(from: ModelFile.decode([UInt8](try #require(Data(base64Encoded: Self.oldItemKNN)))))
+        #expect(knn.hyperparameters.values["shrinkage"] == "1.0" && knn.hyperparameters.values["shrink"] == nil)
+        #expect(knn.predict(user: "c", item: "x") == 1 / Float(3))  // c_xy / (n_y + shrinkage) = 1 / (2 + 1)
         // The task, not stored then, is the model's.
         #expect(als.domain.task == .rating && ease.domain.task == .ranking)
     }

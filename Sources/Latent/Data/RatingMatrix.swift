@@ -39,6 +39,11 @@ public struct RatingMatrix: Sendable {
     public let globalMean: Float
     /// How many input observations were folded into another by the duplicate policy.
     public let duplicateCount: Int
+    /// The time of each stored rating (seconds since 1970), parallel to `byUser.values`, or nil: kept only when the
+    /// matrix is built with `keepingTimes` from a set that has times (the models that use times ask for them, see
+    /// ``ModelDescriptor/usesTimes(_:)``; the others pay nothing). A pair folded by the duplicate policy keeps the
+    /// time of the observation kept (`last`, `first`), or the latest time (`mean`, `sum`).
+    public let times: [Int64]?
 
     /// The number of users.
     public var userCount: Int { users.count }
@@ -51,8 +56,9 @@ public struct RatingMatrix: Sendable {
     ///
     /// The observations are sorted into rows by user (a stable counting sort), then each row by item in place, folding
     /// duplicates as it goes; `set` is consumed, and its arrays are released as soon as the rows hold the ratings
-    /// (when the caller passes its last copy), so the build holds at most 20 bytes a rating.
-    public init(_ set: consuming RatingSet, duplicates: DuplicatePolicy = .keepLast) {
+    /// (when the caller passes its last copy), so the build holds at most 20 bytes a rating (28 with times).
+    /// With `keepingTimes`, the times of a set that has them are kept in ``times``.
+    public init(_ set: consuming RatingSet, duplicates: DuplicatePolicy = .keepLast, keepingTimes: Bool = false) {
         // Keep only the users and items that occur, in order of first occurrence.
         var userMap = [Int32](repeating: -1, count: set.users.count)
         var itemMap = [Int32](repeating: -1, count: set.items.count)
@@ -78,6 +84,8 @@ public struct RatingMatrix: Sendable {
         for u in 0..<userCount { offsets[u + 1] += offsets[u] }
         var rowItems = [Int32](repeating: 0, count: n)
         var rowValues = [Float](repeating: 0, count: n)
+        let setTimes = keepingTimes ? set.timestamps : nil
+        var rowTimes = [Int64](repeating: 0, count: setTimes == nil ? 0 : n)
         do {
             var next = offsets
             for k in 0..<n {
@@ -85,6 +93,7 @@ public struct RatingMatrix: Sendable {
                 let p = next[u]
                 rowItems[p] = itemMap[Int(set.itemIndices[k])]
                 rowValues[p] = set.values[k]
+                if let setTimes { rowTimes[p] = setTimes[k] }
                 next[u] = p + 1
             }
         }
@@ -95,9 +104,11 @@ public struct RatingMatrix: Sendable {
         var end = 0
         // Sort keys: the item in the high half, the position in the row (for stability) in the low half.
         var keys: [UInt64] = []
-        var rowI: [Int32] = [], rowV: [Float] = []
+        var rowI: [Int32] = [], rowV: [Float] = [], rowT: [Int64] = []
+        let timed = setTimes != nil
         rowItems.withUnsafeMutableBufferPointer { items in
         rowValues.withUnsafeMutableBufferPointer { values in
+        rowTimes.withUnsafeMutableBufferPointer { times in
             var lo = 0
             for u in 0..<userCount {
                 let hi = offsets[u + 1]
@@ -114,6 +125,7 @@ public struct RatingMatrix: Sendable {
                         for q in lo..<hi {
                             items[end + q - lo] = items[q]
                             values[end + q - lo] = values[q]
+                            if timed { times[end + q - lo] = times[q] }
                         }
                     }
                     end += hi - lo
@@ -123,6 +135,7 @@ public struct RatingMatrix: Sendable {
                     keys.sort()
                     rowI.removeAll(keepingCapacity: true)
                     rowV.removeAll(keepingCapacity: true)
+                    rowT.removeAll(keepingCapacity: true)
                     var k = 0
                     while k < keys.count {
                         let item = Int32(bitPattern: UInt32(keys[k] >> 32))
@@ -140,22 +153,32 @@ public struct RatingMatrix: Sendable {
                         folded += last - k - 1
                         rowI.append(item)
                         rowV.append(value)
+                        if timed {
+                            switch duplicates {
+                            case .keepLast: rowT.append(times[lo + Int(keys[last - 1] & 0xFFFF_FFFF)])
+                            case .keepFirst: rowT.append(times[lo + Int(keys[k] & 0xFFFF_FFFF)])
+                            case .average, .sum: rowT.append((k..<last).map { times[lo + Int(keys[$0] & 0xFFFF_FFFF)] }.max() ?? 0)
+                            }
+                        }
                         k = last
                     }
                     for q in rowI.indices {
                         items[end + q] = rowI[q]
                         values[end + q] = rowV[q]
+                        if timed { times[end + q] = rowT[q] }
                     }
                     end += rowI.count
                 }
                 lo = hi
             }
-        }}
+        }}}
         offsets[userCount] = end
         if end < n {
             rowItems.removeLast(n - end)
             rowValues.removeLast(n - end)
+            if timed { rowTimes.removeLast(n - end) }
         }
+        self.times = timed ? rowTimes : nil
 
         self.users = IDMap(userIDs)
         self.items = IDMap(itemIDs)

@@ -114,7 +114,8 @@ public enum CrossValidation {
         context: TrainingContext = TrainingContext(), onFold: ((Int, RatingFoldReport) -> Void)? = nil
     ) throws -> RatingEvaluationReport {
         let folds = try run(descriptor, splits: splits, inputs: inputs, hyperparameters: hyperparameters, context: context,
-                            training: { RatingMatrix($0, duplicates: duplicates) }, measure: { model, test, seconds in
+                            training: { RatingMatrix($0, duplicates: duplicates, keepingTimes: descriptor.usesTimes(hyperparameters)) },
+                            measure: { model, test, seconds in
             let e = model.evaluateRatings(on: test)
             return RatingFoldReport(rmse: e.rmse, mae: e.mae, fitSeconds: seconds, testCount: e.count,
                                     unknownUsers: e.unknownUsers, unknownItems: e.unknownItems)

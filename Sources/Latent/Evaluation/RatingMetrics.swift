@@ -34,12 +34,15 @@ public struct RatingEvaluation: Sendable, Equatable {
 }
 
 extension Recommender {
-    /// The clipped predictions for every observation of `test`, matched to the model by identifier.
+    /// The clipped predictions for every observation of `test`, matched to the model by identifier, each at its time
+    /// when `test` has times (``rawPrediction(user:item:time:)``: only models that learn from times use it).
     public func predictions(for test: RatingSet) -> [Float] {
         let userMap = test.users.ids.map { domain.users.index(of: $0) }
         let itemMap = test.items.ids.map { domain.items.index(of: $0) }
+        let times = test.timestamps
         return (0..<test.count).map { n in
-            domain.clip(rawPrediction(user: userMap[Int(test.userIndices[n])], item: itemMap[Int(test.itemIndices[n])]))
+            domain.clip(rawPrediction(user: userMap[Int(test.userIndices[n])], item: itemMap[Int(test.itemIndices[n])],
+                                      time: times?[n]))
         }
     }
 

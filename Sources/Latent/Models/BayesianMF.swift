@@ -31,6 +31,9 @@ public struct GibbsFactorization<Chain: GibbsChain>: ModelConfiguration {
     public var keptSamples: Int
     /// The standard deviation of the initial factors (for `bayesian-svdpp`, of p and q; y and z start at zero).
     public var initialScale: Float
+    /// For `bayesian-svdpp`: the number B of equal-width time bins over the training ratings' times, each with a bias
+    /// and a factor vector (``TimeBinning``); 0 for none. Not a hyperparameter of `bayesian-mf`.
+    public var timeBins: Int = 0
 
     /// The defaults, chosen on validation parts carved from MovieLens 100k's u1..u5.base (see the README).
     public static var defaults: Self { Self(factors: 6, iterations: 200, burnIn: 20, keptSamples: 180, initialScale: 0.1) }
@@ -42,7 +45,23 @@ public struct GibbsFactorization<Chain: GibbsChain>: ModelConfiguration {
             .init("burn-in", \.burnIn, in: 0...100_000, "sweeps discarded before averaging"),
             .init("samples", \.keptSamples, in: 1...10_000, "samples stacked into the model's factors (k x samples columns)"),
             .init("init-scale", \.initialScale, in: 0...10, "standard deviation of the initial factors"),
+            .init("time-bins", \.timeBins, in: 0...10_000, "equal-width time bins with a bias and factors each (0: none; needs times)"),
         ]
+    }
+
+    /// The hyperparameters of this sampler: `time-bins` only for a chain that learns from times.
+    public var declarations: [Hyperparameter<Self>] { Self.parameters.filter { Chain.learnsTimes || $0.name != "time-bins" } }
+
+    /// Whether training reads the time of each rating: `time-bins` above 0 (on a chain that has them).
+    public var usesTimes: Bool { Chain.learnsTimes && timeBins > 0 }
+
+    /// The time bins of `data`, or nil with `time-bins` 0; an error when bins are asked for and `data` has no times.
+    func timeBinning(_ data: RatingMatrix) throws -> TimeBinning? {
+        guard usesTimes else { return nil }
+        guard let times = data.times else {
+            throw TrainingError.missingInput("the time of each rating: time-bins=\(timeBins) needs ratings with a timestamp column (such as MovieLens u.data's fourth field); these have none (use time-bins=0)")
+        }
+        return TimeBinning(covering: times, count: timeBins)
     }
 
     /// Samples from the posterior given `data` and returns the averaged model.
@@ -67,7 +86,8 @@ public struct GibbsFactorization<Chain: GibbsChain>: ModelConfiguration {
         guard iterations > burnIn else {
             throw TrainingError.invalidHyperparameter(name: "burn-in", value: "\(burnIn)", reason: "must be smaller than iterations (\(iterations))")
         }
-        var sampler = Sampler(data, factors: factors, initialScale: Double(initialScale), seed: context.seed)
+        var sampler = Sampler(data, factors: factors, initialScale: Double(initialScale), seed: context.seed,
+                              timeBins: try timeBinning(data))
         let kept = keptSweeps()
         var sums = GibbsAverages(rank: factors, samples: kept.count)
         for sweep in 0..<iterations {
@@ -98,11 +118,17 @@ public protocol GibbsChain {
     associatedtype Model: Recommender
     /// Samples from the posterior given `data` with the schedule of `configuration`; returns the averaged model.
     static func sample(_ configuration: GibbsFactorization<Self>, _ data: RatingMatrix, _ context: TrainingContext) throws -> Model
+    /// Whether the sampler has time-bin features (`time-bins`); false unless it says so.
+    static var learnsTimes: Bool { get }
+}
+
+extension GibbsChain {
+    public static var learnsTimes: Bool { false }
 }
 
 /// A Gibbs sampler as ``GibbsFactorization/run(_:_:_:model:)`` drives it.
 protocol GibbsSweeps {
-    init(_ data: RatingMatrix, factors k: Int, initialScale: Double, seed: UInt64)
+    init(_ data: RatingMatrix, factors k: Int, initialScale: Double, seed: UInt64, timeBins: TimeBinning?)
     /// The global offset, the noise precision, and the sum of squared residuals after the last sweep.
     var w0: Double { get }
     var alpha: Double { get }
@@ -217,7 +243,7 @@ public struct GibbsSampler: GibbsSweeps {
     /// The sum of squared residuals after the last sweep.
     var squaredError = 0.0
 
-    init(_ data: RatingMatrix, factors k: Int, initialScale: Double, seed: UInt64) {
+    init(_ data: RatingMatrix, factors k: Int, initialScale: Double, seed: UInt64, timeBins _: TimeBinning? = nil) {
         self.k = k
         byUser = data.byUser
         byItem = data.byItem

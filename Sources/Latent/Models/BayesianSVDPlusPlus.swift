@@ -31,7 +31,21 @@
 /// the implicit part s sum y_j and s sum c_j from the kept samples, and the residuals left by it give a bias and, per
 /// sample, factors p by ridge regression with the posterior's mean prior precisions (lambda / alpha).
 ///
-/// Time-bin features are not part of this model: ``RatingMatrix`` does not carry timestamps.
+/// Time bins (`time-bins` B > 0, off by default), as the day bins of Rendle, Zhang and Koren's Bayesian FM: each rating
+/// falls into one of B equal-width bins t over the training times (``TimeBinning``), and each bin is one more FM
+/// feature with a bias b_t and a factor vector T_t, which pairs with both sides:
+///
+///     r_uit ~ ... + b_t + U_u . I_i + T_t . U_u + T_t . I_i
+///
+/// b_t and each dimension of T have their own Normal-Gamma prior. The slope of p_uf (and s_u y_jf) becomes
+/// I_if + T_tf, that of q_if (and t_i z_vf) U_uf + T_tf, and T_tf's own slope is U_uf + I_if; the draws are the same
+/// Gaussian conditionals, O(k * ratings) per sweep more. The times come from ``RatingMatrix/times`` (the training
+/// matrix is built with `keepingTimes` because ``GibbsFactorization/usesTimes`` says so); asking for bins without
+/// times is an error. The averaged model is stored at the present, the last bin P: w0 + b_P, item factors I_i + T_P
+/// and item biases + T_P . I_i, so that every prediction without a time (recommendations, fold-in, the service) is a
+/// rating made now; a prediction with a time (evaluation, ``Recommender/rawPrediction(user:item:time:)``) adds the
+/// difference to its own bin (``TimeEffects``). With B = 0 the chain, its draws and the model are those of the model
+/// without time.
 public typealias BayesianSVDPlusPlus = GibbsFactorization<ImplicitGibbsSampler>
 
 /// The Gibbs sampler of ``BayesianSVDPlusPlus``: the two sides' parameters and priors, and the residual of every
@@ -75,20 +89,56 @@ public struct ImplicitGibbsSampler: GibbsSweeps {
         }
     }
 
+    /// The time-bin features: each rating's bin, the bins' biases b_t and factors T_t (B x k), and their priors.
+    struct TimeSide {
+        /// The bin of each rating, by residual position (by-user order).
+        let bin: [Int32]
+        /// The residual positions grouped by bin: bin b's are `order[offsets[b] ..< offsets[b + 1]]`.
+        let offsets: [Int], order: [Int]
+        /// The user of each residual position.
+        let user: [Int32]
+        var bias: [Double], factors: [Double]
+        var priorBias = GibbsPrior(), priorFactors: [GibbsPrior]
+
+        init(_ data: RatingMatrix, _ binning: TimeBinning, times: [Int64], k: Int) {
+            bin = times.map { Int32(binning.bin(of: $0)) }
+            var offsets = [Int](repeating: 0, count: binning.count + 1)
+            for b in bin { offsets[Int(b) + 1] += 1 }
+            for b in 0..<binning.count { offsets[b + 1] += offsets[b] }
+            var next = offsets, order = [Int](repeating: 0, count: bin.count)
+            for n in bin.indices {
+                order[next[Int(bin[n])]] = n
+                next[Int(bin[n])] += 1
+            }
+            self.offsets = offsets
+            self.order = order
+            user = data.triples().users
+            bias = [Double](repeating: 0, count: binning.count)
+            factors = [Double](repeating: 0, count: binning.count * k)
+            priorFactors = Array(repeating: GibbsPrior(), count: k)
+        }
+
+        /// The slopes of the two sides' factors with these bins (I_if + T_tf for p_uf, U_uf + T_tf for q_if).
+        var slopes: BinSlopes { BinSlopes(bin: bin, factors: factors, k: priorFactors.count) }
+    }
+
     let k: Int
     var rng: SeededGenerator
     var w0 = 0.0, alpha = 1.0
     var users: Side, items: Side
+    /// The time-bin features, or nil without them.
+    var time: TimeSide?
     var e: [Double]
     /// The sum of squared residuals after the last sweep.
     var squaredError = 0.0
 
-    init(_ data: RatingMatrix, factors k: Int, initialScale: Double, seed: UInt64) {
+    init(_ data: RatingMatrix, factors k: Int, initialScale: Double, seed: UInt64, timeBins: TimeBinning? = nil) {
         self.k = k
         let (p, q, rng) = GibbsSampler.initialFactors(data, k, initialScale, seed)
         self.rng = rng
         users = Side(rows: data.byUser, position: Array(0..<data.count), otherCount: data.itemCount, factors: p, k: k)
         items = Side(rows: data.byItem, position: GibbsSampler.itemToUserOrder(data), otherCount: data.userCount, factors: q, k: k)
+        if let timeBins, let times = data.times { time = TimeSide(data, timeBins, times: times, k: k) }
         e = GibbsSampler.residuals(data, p, q, k)
     }
 
@@ -100,8 +150,15 @@ public struct ImplicitGibbsSampler: GibbsSweeps {
         let w0New = GibbsSampler.normal(mean: w0 + s / Double(e.count), precision: alpha * Double(e.count), &rng)
         for n in 0..<e.count { e[n] -= w0New - w0 }
         w0 = w0New
-        Self.sweep(&users, other: items, &e, alpha: alpha, k: k, &rng)
-        Self.sweep(&items, other: users, &e, alpha: alpha, k: k, &rng)
+        if var time {
+            Self.sweep(&users, other: items, time.slopes, &e, alpha: alpha, k: k, &rng)
+            Self.sweep(&items, other: users, time.slopes, &e, alpha: alpha, k: k, &rng)
+            Self.sweep(&time, users: users, items: items, &e, alpha: alpha, k: k, &rng)
+            self.time = time
+        } else {
+            Self.sweep(&users, other: items, Timeless(), &e, alpha: alpha, k: k, &rng)
+            Self.sweep(&items, other: users, Timeless(), &e, alpha: alpha, k: k, &rng)
+        }
 
         var sse = 0.0
         for n in 0..<e.count { sse += e[n] * e[n] }
@@ -117,12 +174,36 @@ public struct ImplicitGibbsSampler: GibbsSweeps {
             items.priorFactors[f].resample(column(items.factors, f), &rng)
             users.priorImplicitFactors[f].resample(column(users.implicitFactors, f), &rng)
         }
+        if var time {
+            time.priorBias.resample(time.bias, &rng)
+            for f in 0..<k { time.priorFactors[f].resample(column(time.factors, f), &rng) }
+            self.time = time
+        }
         alpha = rng.nextGamma(shape: 1 + Double(e.count) / 2, rate: 1 + squaredError / 2)
+    }
+
+    /// The draws of the time bins: each b_t (slope 1 on the bin's ratings), then each T_tf (slope U_uf + I_if).
+    static func sweep(_ time: inout TimeSide, users: Side, items: Side, _ e: inout [Double], alpha: Double, k: Int,
+                      _ rng: inout SeededGenerator) {
+        let itemOf = users.rows.indices
+        e.withUnsafeMutableBufferPointer { e in
+            for b in 0..<time.bias.count {
+                let range = time.offsets[b]..<time.offsets[b + 1], order = time.order, user = time.user
+                time.bias[b] = GibbsSampler.draw(time.bias[b], time.priorBias, alpha: alpha, &rng, e, range) { (order[$0], 1) }
+                for f in 0..<k {
+                    time.factors[b * k + f] = GibbsSampler.draw(time.factors[b * k + f], time.priorFactors[f], alpha: alpha, &rng, e, range) {
+                        let n = order[$0]
+                        return (n, users.total[Int(user[n]) * k + f] + items.total[Int(itemOf[n]) * k + f])
+                    }
+                }
+            }
+        }
     }
 
     /// The draws of one side, written for the user side: b_u, c_j, p_u, y_j (the item side is the mirror image,
     /// with `other` the user side). Residuals are read and written at `own.position`.
-    static func sweep(_ own: inout Side, other: Side, _ e: inout [Double], alpha: Double, k: Int, _ rng: inout SeededGenerator) {
+    static func sweep<Time: TimeSlopes>(_ own: inout Side, other: Side, _ time: Time, _ e: inout [Double], alpha: Double, k: Int,
+                                        _ rng: inout SeededGenerator) {
         let rows = own.rows, otherRows = other.rows, at = own.position, su = own.scale
         let users = rows.rowCount, items = otherRows.rowCount
         // User biases (slope 1 on the user's ratings).
@@ -160,14 +241,14 @@ public struct ImplicitGibbsSampler: GibbsSweeps {
                 var hh = 0.0, he = 0.0
                 let theta = own.factors[u * k + f]
                 for n in range {
-                    let h = other.total[Int(rows.indices[n]) * k + f]
+                    let h = time.slope(other.total[Int(rows.indices[n]) * k + f], at: at[n], f)
                     hh += h * h
                     he += (e[at[n]] + theta * h) * h
                 }
                 let delta = own.priorFactors[f].draw(alpha: alpha, hh: hh, he: he, &rng) - theta
                 own.factors[u * k + f] += delta
                 own.total[u * k + f] += delta
-                for n in range { e[at[n]] -= delta * other.total[Int(rows.indices[n]) * k + f] }
+                for n in range { e[at[n]] -= delta * time.slope(other.total[Int(rows.indices[n]) * k + f], at: at[n], f) }
             }
         }
         // y_jf: slope s_v I_if on the ratings (v, i) of each user v who rated j, through G_vf and E_vf.
@@ -176,7 +257,7 @@ public struct ImplicitGibbsSampler: GibbsSweeps {
             for v in 0..<users {
                 var gv = 0.0, ev = 0.0
                 for n in rows.range(of: v) {
-                    let h = other.total[Int(rows.indices[n]) * k + f]
+                    let h = time.slope(other.total[Int(rows.indices[n]) * k + f], at: at[n], f)
                     gv += h * h
                     ev += h * e[at[n]]
                 }
@@ -202,24 +283,48 @@ public struct ImplicitGibbsSampler: GibbsSweeps {
             }
             for v in 0..<users where shift[v] != 0 {
                 own.total[v * k + f] += shift[v]
-                for n in rows.range(of: v) { e[at[n]] -= shift[v] * other.total[Int(rows.indices[n]) * k + f] }
+                for n in rows.range(of: v) { e[at[n]] -= shift[v] * time.slope(other.total[Int(rows.indices[n]) * k + f], at: at[n], f) }
             }
         }
     }
 
-    func averagedParts() -> [[Double]] { [users.totalBias(), items.totalBias(), users.implicitWeights] }
-    func stackedParts() -> [[Double]] { [users.total, items.total, users.implicitFactors] }
+    func averagedParts() -> [[Double]] { [users.totalBias(), items.totalBias(), users.implicitWeights] + (time.map { [$0.bias] } ?? []) }
+    func stackedParts() -> [[Double]] { [users.total, items.total, users.implicitFactors] + (time.map { [$0.factors] } ?? []) }
     func keptScalars() -> [Double] { [users.priorBias.lambda / alpha] + users.priorFactors.map { $0.lambda / alpha } }
 }
 
+/// How the slopes of the two sides' factors depend on the time of a rating: not at all (``Timeless``, the model
+/// without time bins, at no cost), or through the rating's bin vector (``BinSlopes``).
+protocol TimeSlopes {
+    /// The slope of a factor whose slope without time is `base`, on the rating at residual position `position`,
+    /// dimension `f`.
+    func slope(_ base: Double, at position: Int, _ f: Int) -> Double
+}
+
+/// No time bins: the slope is the other side's factor.
+struct Timeless: TimeSlopes {
+    @inline(__always) func slope(_ base: Double, at position: Int, _ f: Int) -> Double { base }
+}
+
+/// Time bins: the other side's factor plus the rating's bin factor T_tf.
+struct BinSlopes: TimeSlopes {
+    let bin: [Int32], factors: [Double], k: Int
+    @inline(__always) func slope(_ base: Double, at position: Int, _ f: Int) -> Double { base + factors[Int(bin[position]) * k + f] }
+}
+
 extension ImplicitGibbsSampler: GibbsChain {
+    public static var learnsTimes: Bool { true }
+
     public static func sample(_ configuration: BayesianSVDPlusPlus, _ data: RatingMatrix,
                               _ context: TrainingContext) throws -> ImplicitFactorModel {
-        try configuration.run(Self.self, data, context) { a in
-            ImplicitFactorModel(
+        let binning = try configuration.timeBinning(data)
+        return try configuration.run(Self.self, data, context) { a in
+            var model = ImplicitFactorModel(
                 averaged: a.factorModel("bayesian-svdpp", data, context, configuration.hyperparameters, foldIn: .ridge(lambda: 0)),
                 rank: configuration.factors, implicitWeights: a.mean(2), implicitFactors: a.stacked(2, scaled: true),
                 biasPrecision: a.keptMean(0), factorPrecision: (1...configuration.factors).map { a.keptMean($0) })
+            if let binning { model.setTime(TimeEffects(binning: binning, bias: a.mean(3), factors: a.stacked(3, scaled: false))) }
+            return model
         }
     }
 }

@@ -25,16 +25,6 @@ public struct BlendModel: Recommender {
     /// The weight w_m of each component.
     public var weights: [Float]
 
-    /// A model from its parts: components trained on the users and items of `domain`.
-    public init(domain: ModelDomain, hyperparameters: Hyperparameters, components: [any Recommender], weights: [Float]) {
-        precondition(components.count == weights.count)
-        precondition(components.allSatisfy { $0.domain.items.count == domain.items.count && $0.domain.users.count == domain.users.count })
-        self.domain = domain
-        self.hyperparameters = hyperparameters
-        self.components = components
-        self.weights = weights
-    }
-
     public func rawPrediction(user: Int?, item: Int?) -> Float {
         guard let j = item else { return 0 }
         var scores = [Float](repeating: 0, count: domain.items.count)
@@ -86,15 +76,16 @@ public struct BlendModel: Recommender {
     /// The blend's domain and weights, and each component's archive under `component.N.` without its domain (the
     /// blend's, which every component shares, is written once).
     public func archive() -> ModelArchive {
-        var a = ModelArchive(kind: Self.archiveKind, model: name, parameters: hyperparameters.values)
-        domain.encode(into: &a)
+        var a = archive(kind: Self.archiveKind)
         a.floats["weights"] = weights
         for (m, model) in components.enumerated() {
             a.embed(model.archive(), as: "component.\(m).", omitting: "domain.")
         }
         return a
     }
+}
 
+extension BlendModel {
     /// Reads a blend written by ``archive()``.
     public init(archive a: ModelArchive) throws {
         let domain = try ModelDomain(from: a)

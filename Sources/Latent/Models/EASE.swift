@@ -30,17 +30,6 @@ public struct EASEModel: Recommender {
     /// Whether interaction weights (rather than 1) enter x_u.
     public var weighted: Bool
 
-    /// A model from its parts.
-    public init(domain: ModelDomain, hyperparameters: Hyperparameters, weights: Matrix, popularity: [Float], weighted: Bool) {
-        precondition(weights.rows == domain.items.count && weights.columns == domain.items.count)
-        precondition(popularity.count == domain.items.count)
-        self.domain = domain
-        self.hyperparameters = hyperparameters
-        self.weights = weights
-        self.popularity = popularity
-        self.weighted = weighted
-    }
-
     public func rawPrediction(user: Int?, item: Int?) -> Float {
         guard let i = item else { return 0 }
         guard let u = user else { return popularity[i] }
@@ -89,14 +78,15 @@ public struct EASEModel: Recommender {
     public static let archiveKind = "ease"
 
     public func archive() -> ModelArchive {
-        var a = ModelArchive(kind: Self.archiveKind, model: name, parameters: hyperparameters.values)
-        domain.encode(into: &a)
+        var a = archive(kind: Self.archiveKind)
         a.setMatrix(weights, as: "b")
         a.floats["popularity"] = popularity
         a.parameters["weighted"] = "\(weighted)"
         return a
     }
+}
 
+extension EASEModel {
     /// Reads an EASE model from an archive written by ``archive()``.
     public init(archive a: ModelArchive) throws {
         let domain = try ModelDomain(from: a)

@@ -149,8 +149,7 @@ public struct FactorModel: Recommender {
     public static let archiveKind = "factors"
 
     public func archive() -> ModelArchive {
-        var a = ModelArchive(kind: Self.archiveKind, model: name, parameters: hyperparameters.values)
-        domain.encode(into: &a)
+        var a = archive(kind: Self.archiveKind)
         a.floats["mu"] = [globalMean]
         a.floats["user_bias"] = userBias
         a.floats["item_bias"] = itemBias

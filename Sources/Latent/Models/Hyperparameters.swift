@@ -97,7 +97,7 @@ public struct Hyperparameter<Configuration: Sendable>: Sendable {
 
     /// The synonyms of the vocabulary's names: every declaration of the name accepts them.
     public static var vocabulary: [String: [String]] {
-        ["iterations": ["epochs", "sweeps"], "regularization": ["lambda"]]
+        ["iterations": ["epochs", "sweeps"], "regularization": ["lambda"], "shrinkage": ["shrink"]]
     }
 
     private init<V: HyperparameterValue>(
@@ -181,6 +181,8 @@ public protocol ModelConfiguration: Sendable {
     var declarations: [Hyperparameter<Self>] { get }
     /// Takes what the model learns from besides the ratings (item features); most models need nothing.
     mutating func use(_ inputs: ModelInputs)
+    /// Whether training learns from the time of each rating (``RatingMatrix/times``); false for most models.
+    var usesTimes: Bool { get }
     /// Trains on `data`.
     func fit(_ data: RatingMatrix, context: TrainingContext) throws -> Model
 }
@@ -188,6 +190,7 @@ public protocol ModelConfiguration: Sendable {
 extension ModelConfiguration {
     public var declarations: [Hyperparameter<Self>] { Self.parameters }
     public mutating func use(_ inputs: ModelInputs) {}
+    public var usesTimes: Bool { false }
 
     /// The hyperparameters' descriptions, with the defaults of `defaults`.
     public static func specs(defaults: Self = .defaults) -> [ParameterSpec] {

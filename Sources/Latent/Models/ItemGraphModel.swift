@@ -15,16 +15,6 @@ public struct ItemGraphModel: Recommender {
     /// Each item's share of users who interacted with it: the fallback when nothing is known of a user.
     public var popularity: [Float]
 
-    /// A model from its parts.
-    public init(name: String, domain: ModelDomain, hyperparameters: Hyperparameters, weights: SparseRows, popularity: [Float]) {
-        precondition(weights.rowCount == domain.items.count && popularity.count == domain.items.count)
-        self.name = name
-        self.domain = domain
-        self.hyperparameters = hyperparameters
-        self.weights = weights
-        self.popularity = popularity
-    }
-
     public func rawPrediction(user: Int?, item: Int?) -> Float {
         guard let j = item else { return 0 }
         guard let u = user else { return popularity[j] }
@@ -69,15 +59,16 @@ public struct ItemGraphModel: Recommender {
     public static let archiveKind = "item-graph"
 
     public func archive() -> ModelArchive {
-        var a = ModelArchive(kind: Self.archiveKind, model: name, parameters: hyperparameters.values)
-        domain.encode(into: &a)
+        var a = archive(kind: Self.archiveKind)
         a.int64s["w.offsets"] = weights.offsets.map(Int64.init)
         a.int32s["w.items"] = weights.indices
         a.floats["w.values"] = weights.values
         a.floats["popularity"] = popularity
         return a
     }
+}
 
+extension ItemGraphModel {
     /// Reads a model written by ``archive()``.
     public init(archive a: ModelArchive) throws {
         let domain = try ModelDomain(from: a)

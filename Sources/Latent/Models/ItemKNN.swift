@@ -5,7 +5,7 @@ import Foundation
 ///
 /// With c_ij the number of users who interacted with both i and j and n_i the number who interacted with i,
 ///
-///     sim(j <- i) = c_ij / (n_j^alpha n_i^(1 - alpha) + shrink)
+///     sim(j <- i) = c_ij / (n_j^alpha n_i^(1 - alpha) + shrinkage)
 ///
 /// (alpha 0.5 is the cosine; alpha toward 1 divides more by the target's popularity, toward 0 by the neighbour's;
 /// alpha 0, the default, is the conditional probability P(j | i) of Deshpande and Karypis, shrunk).
@@ -17,23 +17,23 @@ public struct ItemKNN: ModelConfiguration {
     /// How many neighbours each item keeps.
     public var neighbors: Int
     /// The shrinkage added to the denominator: similarities backed by few users shrink toward zero.
-    public var shrink: Float
+    public var shrinkage: Float
     /// The asymmetry alpha of the cosine (0.5: the cosine).
     public var alpha: Float
 
     /// The defaults, chosen on a validation split carved from MovieLens 100k `u1.base` (see the README).
-    public static let defaults = ItemKNN(neighbors: 100, shrink: 10, alpha: 0)
+    public static let defaults = ItemKNN(neighbors: 100, shrinkage: 10, alpha: 0)
 
     /// Computes the kept similarities on `data`.
     public func fit(_ data: RatingMatrix, context: TrainingContext = TrainingContext()) throws -> ItemGraphModel {
         guard data.count > 0 else { throw TrainingError.emptyTrainingData }
         let counts = (0..<data.itemCount).map { Float(data.byItem.count(of: $0)) }
-        let shrink = self.shrink
+        let shrinkage = self.shrinkage
         let target = counts.map { powf($0, alpha) }, neighbour = counts.map { powf($0, 1 - alpha) }
         // Row j: the neighbours i of target j; transposed, row i lists the targets that i scores.
         let byTarget = ItemGraph.rows(data, neighbors: neighbors, threads: context.threads,
                                       userWeight: [Float](repeating: 1, count: data.userCount)) { j, i, c in
-            c / (target[j] * neighbour[i] + shrink)
+            c / (target[j] * neighbour[i] + shrinkage)
         }
         return ItemGraphModel(name: "item-knn", domain: ModelDomain(data, ratingScale: nil, task: .ranking), hyperparameters: hyperparameters,
                               weights: byTarget.transposed(columnCount: data.itemCount), popularity: ItemGraph.popularity(data))
@@ -43,7 +43,7 @@ public struct ItemKNN: ModelConfiguration {
 extension ItemKNN {
     public static let parameters: [Hyperparameter<Self>] = [
         .init("neighbors", \.neighbors, in: 1...1_000_000, "neighbours kept per item"),
-        .init("shrink", \.shrink, in: 0...1e9, "shrinkage added to the similarity's denominator"),
+        .init("shrinkage", \.shrinkage, in: 0...1e9, "shrinkage added to the similarity's denominator"),
         .init("alpha", \.alpha, in: 0...1, "asymmetry of the cosine (0.5: cosine; 0: P(j | i))"),
     ]
 }
@@ -51,6 +51,6 @@ extension ItemKNN {
 extension ModelDescriptor {
     /// `item-knn`: item-based nearest neighbours with the (asymmetric) cosine and shrinkage.
     public static let itemKNN = ModelDescriptor(
-        name: "item-knn", summary: "item k-nearest-neighbours: asymmetric cosine c_ij / (n_j^a n_i^(1-a) + shrink), top-k per item",
+        name: "item-knn", summary: "item k-nearest-neighbours: asymmetric cosine c_ij / (n_j^a n_i^(1-a) + shrinkage), top-k per item",
         task: .ranking, defaults: ItemKNN.defaults)
 }

@@ -65,6 +65,14 @@ public enum ModelRegistry {
 }
 
 extension Recommender {
+    /// The start of every model's ``archive()``: an archive of `kind` with the model's name, its hyperparameters and
+    /// its domain, to which the model adds its own arrays.
+    public func archive(kind: String) -> ModelArchive {
+        var a = ModelArchive(kind: kind, model: name, parameters: hyperparameters.values)
+        domain.encode(into: &a)
+        return a
+    }
+
     /// Saves the model to `url` atomically (see ``ModelFile`` and ``OutputFile``); `inputs`, the files the model was
     /// made from, are never overwritten.
     public func save(to url: URL, inputs: [URL] = []) throws {

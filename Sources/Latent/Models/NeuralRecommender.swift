@@ -27,19 +27,6 @@ public struct NeuralRecommender: Recommender {
     /// Each item's share of users who interacted with it: the fallback when nothing is known of a user.
     public var popularity: [Float]
 
-    /// A model from its parts.
-    public init(domain: ModelDomain, hyperparameters: Hyperparameters, network: NeuMF<Float>, objective: NeuMFObjective,
-                offset: Float, popularity: [Float]) {
-        precondition(network.userCount == domain.users.count && network.itemCount == domain.items.count)
-        precondition(popularity.count == domain.items.count)
-        self.domain = domain
-        self.hyperparameters = hyperparameters
-        self.network = network
-        self.objective = objective
-        self.offset = offset
-        self.popularity = popularity
-    }
-
     private func output(_ z: Float) -> Float { objective == .logistic ? Activation.sigmoid(z) : z + offset }
 
     public func rawPrediction(user: Int?, item: Int?) -> Float {
@@ -127,8 +114,7 @@ public struct NeuralRecommender: Recommender {
     public static let archiveKind = "neural"
 
     public func archive() -> ModelArchive {
-        var a = ModelArchive(kind: Self.archiveKind, model: name, parameters: hyperparameters.values)
-        domain.encode(into: &a)
+        var a = archive(kind: Self.archiveKind)
         a.parameters["objective"] = objective.rawValue
         a.int64s["neural.sizes"] = [Int64(network.gmfSize), Int64(network.mlpSize)]
         a.int64s["neural.tower"] = network.tower.layers.map { Int64($0.outputs) }
@@ -142,7 +128,9 @@ public struct NeuralRecommender: Recommender {
         a.floats["popularity"] = popularity
         return a
     }
+}
 
+extension NeuralRecommender {
     /// Reads a neural model from an archive written by ``archive()``.
     public init(archive a: ModelArchive) throws {
         let domain = try ModelDomain(from: a)

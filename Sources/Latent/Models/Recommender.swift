@@ -92,6 +92,12 @@ public protocol Recommender: Sendable {
     /// and the model falls back to what it knows (biases, means, popularity).
     func rawPrediction(user: Int?, item: Int?) -> Float
 
+    /// The unclipped prediction for a rating made at `time` (seconds since 1970). Models that learn from the time of
+    /// each rating (`bayesian-svdpp` with `time-bins`) use it; every other model, and a nil time, gives
+    /// ``rawPrediction(user:item:)`` (the default). Evaluation passes each test rating's time when the test data has
+    /// times; everything else (``predict(user:item:)``, recommendations, fold-in, the service) predicts without one.
+    func rawPrediction(user: Int?, item: Int?, time: Int64?) -> Float
+
     /// Writes the score of every item for the known user `user` into `scores` (`domain.items.count` entries).
     func scoreItems(user: Int, into scores: inout [Float])
 
@@ -113,6 +119,9 @@ public protocol Recommender: Sendable {
 }
 
 extension Recommender {
+    /// Time is ignored: the prediction without one.
+    public func rawPrediction(user: Int?, item: Int?, time: Int64?) -> Float { rawPrediction(user: user, item: item) }
+
     /// No fold-in vector: models without user vectors, or whose fold-in does not place a user among them.
     public func userVector(foldingIn ratings: [(item: Int, value: Float)]) -> [Float]? { nil }
 }

@@ -111,21 +111,31 @@ public struct ModelDescriptor: Sendable {
     /// The training function: data, inputs, hyperparameters under their declared names, context.
     public typealias Train = @Sendable (RatingMatrix, ModelInputs, Hyperparameters, TrainingContext) throws -> any Recommender
     private let train: Train
+    /// Whether the model, with the given hyperparameters, learns from the time of each rating.
+    private let timed: @Sendable (Hyperparameters) -> Bool
     /// Reads hyperparameters (under their declared names) as training would, throwing what training would throw.
     private let validate: @Sendable (Hyperparameters) throws -> Void
 
-    /// A model description.
+    /// A model description; `usesTimes` tells whether the model, with given hyperparameters, learns from the time of
+    /// each rating (none by default).
     public init(name: String, summary: String, task: ModelTask, parameters: [ParameterSpec],
                 gradientCheck: (@Sendable (UInt64) -> GradientCheckResult)? = nil,
+                usesTimes: @escaping @Sendable (Hyperparameters) -> Bool = { _ in false },
                 validate: @escaping @Sendable (Hyperparameters) throws -> Void = { _ in }, train: @escaping Train) {
         self.name = name
         self.summary = summary
         self.task = task
         self.parameters = parameters
         self.gradientCheck = gradientCheck
+        self.timed = usesTimes
         self.validate = validate
         self.train = train
     }
+
+    /// Whether the model, with hyperparameters `h` (defaults for those not given), learns from the time of each
+    /// rating: then its training matrix should be built with `keepingTimes` (``RatingMatrix/times``). False for an
+    /// invalid `h` (fitting reports that).
+    public func usesTimes(_ h: Hyperparameters = Hyperparameters()) -> Bool { timed(h) }
 
     /// The model trained by configurations of type `C`, starting from `defaults`: its hyperparameters are the
     /// configuration's declarations, its gradient check the configuration's (if it is ``GradientChecked``).
@@ -133,6 +143,7 @@ public struct ModelDescriptor: Sendable {
         var check: (@Sendable (UInt64) -> GradientCheckResult)?
         if let c = defaults as? any GradientChecked { check = { c.gradientCheck(seed: $0) } }
         self.init(name: name, summary: summary, task: task, parameters: C.specs(defaults: defaults), gradientCheck: check,
+                  usesTimes: { ((try? C($0, defaults: defaults))?.usesTimes) ?? false },
                   validate: { _ = try C($0, defaults: defaults) }) {
             var c = try C($2, defaults: defaults)
             c.use($1)

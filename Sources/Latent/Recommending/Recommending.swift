@@ -47,6 +47,12 @@ extension Recommender {
         domain.clip(rawPrediction(user: domain.users.index(of: user), item: domain.items.index(of: item)))
     }
 
+    /// The predicted rating of `item` by `user` for a rating made at `time` (seconds since 1970), clipped to the
+    /// rating scale: the same as ``predict(user:item:)`` for every model that does not learn from times.
+    public func predict(user: String, item: String, time: Int64) -> Float {
+        domain.clip(rawPrediction(user: domain.users.index(of: user), item: domain.items.index(of: item), time: time))
+    }
+
     /// The `count` best items for the known user `user`, best first.
     ///
     /// - Parameters:

@@ -132,7 +132,7 @@ struct TuneCommand: ParsableCommand {
                 ? (all.interactions(conversion), true) : try inputs.trainingData(all, for: descriptor)
             var fitContext = context
             fitContext.ratingScale = interactions ? reading.ratingScale : reading.scale(for: set)
-            let matrix = RatingMatrix(set, duplicates: reading.duplicates)
+            let matrix = RatingMatrix(set, duplicates: reading.duplicates, keepingTimes: descriptor.usesTimes(best))
             let bar = execution.progressBar("training the best \(descriptor.name)")
             fitContext.progress = bar.map { bar in { @Sendable p in bar.update(p) } }
             let model = try descriptor.fit(matrix, inputs: modelInputs, hyperparameters: best, context: fitContext)
