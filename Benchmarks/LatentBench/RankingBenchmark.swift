@@ -6,11 +6,12 @@ import Latent
 /// coverage and fit seconds per fold.
 ///
 ///     latent-bench ranking --data ../shared/data/ml-100k --models popularity,implicit-als,ease,bpr,neural --k 10
-///         [--folds 1,2,3,4,5] [--threads 2] [--seed 42] [--set name=value ...] [--validation] [--fold-in 50,172,181]
+///         [--folds 1,2,3,4,5] [--threads 2] [--seed 42] [--set name=value ...] [--validation [--validation-seeds 7,8,9]]
+///         [--fold-in 50,172,181]
 ///
 /// `--set` passes hyperparameters to every listed model. `--validation` replaces the five folds by one validation
 /// split carved from u1.base (a seeded per-user holdout of 20% of each user's ratings), for tuning without touching
-/// the test folds. `--fold-in` then shows each model's 10 recommendations for a new user who gave those items,
+/// the test folds; `--validation-seeds` makes one such split per seed (default 7) and reports their mean. `--fold-in` then shows each model's 10 recommendations for a new user who gave those items,
 /// from a model fitted on the first training part.
 func runRankingBenchmark(arguments: [String]) {
     var dataDirectory = "../shared/data/ml-100k"
@@ -21,6 +22,7 @@ func runRankingBenchmark(arguments: [String]) {
     var seed: UInt64 = 42
     var values: [String: String] = [:]
     var validation = false
+    var validationSeeds: [UInt64] = [7]
     var foldIn: [String] = []
     var i = 0
     func next() -> String {
@@ -37,6 +39,9 @@ func runRankingBenchmark(arguments: [String]) {
         case "--threads": threads = Int(next()) ?? 2
         case "--seed": seed = UInt64(next()) ?? 42
         case "--validation": validation = true
+        case "--validation-seeds":
+            validationSeeds = next().split(separator: ",").compactMap { UInt64($0) }
+            guard !validationSeeds.isEmpty else { fail("--validation-seeds wants seeds like 7,8,9") }
         case "--fold-in": foldIn = next().split(separator: ",").map(String.init)
         case "--set":
             let pair = next().split(separator: "=", maxSplits: 1).map(String.init)
@@ -51,7 +56,9 @@ func runRankingBenchmark(arguments: [String]) {
     do {
         if validation {
             let (base, _) = try RatingReader.read(directory.appendingPathComponent("u1.base"))
-            splits = [("u1.base-validation", try RankingSplits.perUserHoldout(base, testFraction: 0.2, seed: 7))]
+            splits = try validationSeeds.map {
+                ("u1.base-validation" + ($0 == 7 ? "" : "-\($0)"), try RankingSplits.perUserHoldout(base, testFraction: 0.2, seed: $0))
+            }
         } else {
             for f in folds {
                 let (train, _) = try RatingReader.read(directory.appendingPathComponent("u\(f).base"))

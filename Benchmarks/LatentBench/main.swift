@@ -3,7 +3,7 @@ import Latent
 
 // latent-bench MODE [options]: accuracy and speed figures for Latent's models, one file per mode.
 //
-//   latent-bench ranking --data DIR [--models a,b,...] [--k K] [--set name=value ...] [--validation]
+//   latent-bench ranking --data DIR [--models a,b,...] [--k K] [--set name=value ...] [--validation [--validation-seeds 7,8,9]]
 //   latent-bench ranking-speed [--ratings N] [--threads T]
 //   latent-bench inverse-speed [--items N] [--threads T]
 //   latent-bench ratings --data DIR [--models a,b,...] [--folds 1,2,3,4,5] [--set name=value ...]

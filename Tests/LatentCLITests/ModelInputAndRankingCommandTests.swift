@@ -55,6 +55,20 @@ struct ItemFeaturesCommandTests {
         #expect(!FileManager.default.fileExists(atPath: output.path))
     }
 
+    @Test("time bins asked for on a file without times: the file and the exact reason, no model; auto trains without them")
+    func timeBinsWithoutTimes() throws {
+        let data = dir.appendingPathComponent("notimes.txt")
+        try writeTwoTasteRatings(to: data)
+        let output = dir.appendingPathComponent("never.latent")
+        let common = ["train", "--data", data.path, "--model", "bayesian-svdpp", "--set", "iterations=4", "--set", "burn-in=1"]
+        #expect(errorMessage(common + ["--set", "time-bins=8", "--output", output.path])
+                == "\(data.path): time-bins=8 needs the time of each rating, and the ratings have none (a file with a timestamp column, such as MovieLens u.data, has them); use time-bins=auto or 0")
+        #expect(!FileManager.default.fileExists(atPath: output.path))
+        try runLatent(common + ["--output", output.path, "--quiet"])
+        let model = try #require(try ModelRegistry.load(from: output) as? ImplicitFactorModel)
+        #expect(model.time == nil && model.hyperparameters.values["time-bins"] == "0")
+    }
+
     @Test("a bad feature file is refused naming its line and field")
     func badFeatureFile() throws {
         let data = dir.appendingPathComponent("r.txt"), features = dir.appendingPathComponent("bad.csv")

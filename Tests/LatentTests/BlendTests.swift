@@ -43,7 +43,9 @@ private func blend(_ components: String) throws -> Blend {
         let context = TrainingContext(seed: 11, threads: 2)
         let model = try Blend.defaults.fit(data, context: context)
         let parts = Blend.defaults.components.parts
-        let alone = try parts.map { try ModelRegistry.descriptor(named: $0.model).fit(data, context: context) }
+        let alone = try parts.map {
+            try ModelRegistry.descriptor(named: $0.model).fit(data, hyperparameters: $0.settings, context: context)
+        }
         for u in [0, 7, 29] {
             let seen = Set(data.byUser.columns(of: u).map { Int($0) })
             var expected = [Float](repeating: 0, count: data.itemCount)
@@ -83,12 +85,45 @@ private func blend(_ components: String) throws -> Blend {
                 == "hyperparameter components=ease:1,biased-mf:1 names biased-mf, which is not a ranking model")
         #expect(message("ease:1,ease:2") == "hyperparameter components=ease:1,ease:2 names ease twice")
         #expect(message("eas:1").hasPrefix("hyperparameter components=eas:1 names eas, which is not a model (global-mean, "))
-        let parse = "must be model:weight pairs like implicit-als:0.7,ease:0.3 with positive weights"
+        let parse = "must be model:weight pairs like implicit-als:0.7,ease[dropout=0.25]:0.3 with positive weights"
         #expect(message("ease") == "hyperparameter components=ease \(parse)")
         #expect(message("ease:0") == "hyperparameter components=ease:0 \(parse)")
         #expect(message("ease:1,") == "hyperparameter components=ease:1, \(parse)")
         #expect(message("ease:nan") == "hyperparameter components=ease:nan \(parse)")
         #expect(message("implicit-als:0.5,ease:0.5") == "accepted")
+        // A component's own settings: malformed, unknown to the model, or out of its range.
+        for bad in ["ease[]:1", "ease[dropout]:1", "ease[dropout=0.1:1", "ease]:1", "ease[dropout=0.1]]:1", "ease[[a=1]]:1",
+                    "ease[dropout=0.1,dropout=0.2]:1", "ease[dropout=0.1]", "[dropout=0.1]:1"] {
+            #expect(message(bad) == "hyperparameter components=\(bad) \(parse)")
+        }
+        #expect(message("ease[foo=1]:1") == "hyperparameter components=ease[foo=1]:1 is refused by ease: unknown "
+                + "hyperparameter 'foo'; this model has: regularization, weighted, dropout, zero-diagonal")
+        #expect(message("item-knn:1,ease[dropout=1]:1") == "hyperparameter components=item-knn:1,ease[dropout=1]:1 is "
+                + "refused by ease: hyperparameter dropout=1 must be in 0.0...0.99")
+        #expect(message("ease[lambda=10,dropout=0.5]:1") == "accepted")
+    }
+
+    /// `name[key=value,...]:weight`: the component is trained with those settings (the rest at its defaults), the text
+    /// reads back the same (keys in order), and the model file keeps them.
+    @Test func componentsTakeTheirOwnSettings() throws {
+        let text = "ease[zero-diagonal=false,dropout=0.5,lambda=2]:0.7,item-knn[neighbors=2]:0.3"
+        let components = try #require(BlendComponents(hyperparameterText: text))
+        #expect(components.parts.map(\.settings.values) == [["zero-diagonal": "false", "dropout": "0.5", "lambda": "2"],
+                                                            ["neighbors": "2"]])
+        #expect(components.hyperparameterText == "ease[dropout=0.5,lambda=2,zero-diagonal=false]:0.7,item-knn[neighbors=2]:0.3")
+        #expect(BlendComponents(hyperparameterText: components.hyperparameterText ?? "") == components)
+        let data = tinyInteractions()
+        let model = try blend(text).fit(data)
+        let ease = try #require(model.components[0] as? EASEModel)
+        let alone = try EASE(regularization: 2, dropout: 0.5, zeroDiagonal: false).fit(data)
+        #expect(ease.weights == alone.weights)
+        #expect(ease.weights != (try EASE.defaults.fit(data)).weights)
+        let url = TestData.temporaryDirectory().appendingPathComponent("blend-settings.latent")
+        try model.save(to: url)
+        let loaded = try #require(try ModelRegistry.load(from: url) as? BlendModel)
+        #expect(loaded.hyperparameters.values["components"] == components.hyperparameterText)
+        #expect(loaded.components[0].hyperparameters.values["dropout"] == "0.5")
+        for u in 0..<4 { #expect(scores(loaded, user: u) == scores(model, user: u)) }
     }
 
     @Test func similarItemsAreNotAvailable() throws {

@@ -233,6 +233,56 @@ enum PlantedData {
         }
     }
 
+    /// Two items, users {1, 2}, {1}, {2}: X^T X = [[2, 1], [1, 2]]. With lambda 1 and dropout 0.5 (p / (1 - p) = 1),
+    /// Lambda = diag(3, 3), X^T X + Lambda = [[5, 1], [1, 5]], P = [[5, -1], [-1, 5]] / 24. DLAE (diagonal free):
+    /// B = I - 3 P = [[3/8, 1/8], [1/8, 3/8]] (= P X^T X). EDLAE (zero diagonal): B_12 = -P_12 / P_22 = 1/5.
+    /// Plain EASE (dropout 0): P = [[3, -1], [-1, 3]] / 8, B_12 = 1/3.
+    @Test func dropoutMatchesTheHandComputation() throws {
+        let data = RatingMatrix(RatingSet([("a", "1", 1), ("a", "2", 1), ("b", "1", 1), ("c", "2", 1)]))
+        let dlae = try EASE(Hyperparameters(["lambda": "1", "dropout": "0.5", "zero-diagonal": "false"])).fit(data)
+        func near(_ m: Matrix, _ expected: [Double]) -> Bool {
+            m.storage.count == expected.count && zip(m.storage, expected).allSatisfy { abs(Double($0) - $1) < 1e-6 }
+        }
+        let third: Double = 1.0 / 3
+        #expect(near(dlae.weights, [0.375, 0.125, 0.125, 0.375]))
+        let edlae = try EASE(Hyperparameters(["lambda": "1", "dropout": "0.5"])).fit(data)
+        #expect(near(edlae.weights, [0, 0.2, 0.2, 0]))
+        let ease = try EASE(Hyperparameters(["lambda": "1"])).fit(data)
+        #expect(near(ease.weights, [0, third, third, 0]))
+        // Scores of user a (both items): the column sums of B.
+        var scores = [Float](repeating: 0, count: 2)
+        dlae.scoreItems(user: 0, into: &scores)
+        #expect(abs(scores[0] - 0.5) < 1e-6 && abs(scores[1] - 0.5) < 1e-6)
+        #expect(throws: TrainingError.invalidHyperparameter(name: "dropout", value: "1", reason: "must be in 0.0...0.99")) {
+            try EASE(Hyperparameters(["dropout": "1"]))
+        }
+    }
+
+    /// On the 4 x 4 matrix of the test above, with Lambda = lambda I + p / (1 - p) diag(X^T X) inverted by Gauss-Jordan.
+    @Test func dropoutMatchesTheFormulaOnATinyMatrix() throws {
+        let set = RatingSet([("a", "1", 1), ("a", "2", 1), ("b", "1", 1), ("b", "3", 1), ("c", "2", 1), ("c", "3", 1),
+                             ("c", "4", 1), ("d", "1", 1), ("d", "2", 1), ("d", "3", 1)])
+        let data = RatingMatrix(set)
+        let n = data.itemCount, lambda = 0.7, p = 0.25
+        var g = [Double](repeating: 0, count: n * n)
+        for u in 0..<data.userCount {
+            for a in data.byUser.columns(of: u) { for b in data.byUser.columns(of: u) { g[Int(a) * n + Int(b)] += 1 } }
+        }
+        let penalty = (0..<n).map { lambda + p / (1 - p) * g[$0 * n + $0] }
+        for i in 0..<n { g[i * n + i] += penalty[i] }
+        let inverse = gaussJordanInverse(g, n: n)
+        for zero in [true, false] {
+            let model = try EASE(regularization: Float(lambda), dropout: Float(p), zeroDiagonal: zero).fit(data)
+            for i in 0..<n {
+                for j in 0..<n {
+                    let expected = zero ? (i == j ? 0 : -inverse[i * n + j] / inverse[j * n + j])
+                                        : (i == j ? 1 : 0) - inverse[i * n + j] * penalty[j]
+                    #expect(abs(Double(model.weights[i, j]) - expected) < 1e-5, "zero diagonal \(zero), \(i), \(j)")
+                }
+            }
+        }
+    }
+
     @Test func easeRoundTripsThroughAModelFile() throws {
         let model = try EASE(regularization: 10).fit(RatingMatrix(PlantedData.make().train))
         let url = TestData.temporaryDirectory().appendingPathComponent("ease.latent")

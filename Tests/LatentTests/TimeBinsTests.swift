@@ -50,21 +50,37 @@ import Testing
     }
 
     @Test func onlyTheBayesianSVDPlusPlusHasTimeBinsAndOnlyThenWantsTimes() throws {
-        #expect(!ModelDescriptor.bayesianSVDPlusPlus.usesTimes())
+        #expect(ModelDescriptor.bayesianSVDPlusPlus.usesTimes())
         #expect(ModelDescriptor.bayesianSVDPlusPlus.usesTimes(Hyperparameters(["time-bins": "4"])))
+        #expect(!ModelDescriptor.bayesianSVDPlusPlus.usesTimes(Hyperparameters(["time-bins": "0"])))
         #expect(!ModelDescriptor.bayesianMF.accepts("time-bins"))
         #expect(!ModelDescriptor.bayesianMF.usesTimes(Hyperparameters(["time-bins": "4"])))
-        #expect(ModelDescriptor.bayesianSVDPlusPlus.parameters.contains { $0.name == "time-bins" && $0.defaultValue == "0" })
+        #expect(ModelDescriptor.bayesianSVDPlusPlus.parameters.contains { $0.name == "time-bins" && $0.defaultValue == "auto" })
     }
 
     @Test func binsWithoutTimesAreATypedError() throws {
         let config = BayesianSVDPlusPlus(factors: 6, iterations: 3, burnIn: 1, keptSamples: 180, initialScale: 0.1, timeBins: 4)
-        let reason = "the time of each rating: time-bins=4 needs ratings with a timestamp column (such as MovieLens u.data's fourth field); these have none (use time-bins=0)"
-        #expect(throws: TrainingError.missingInput(reason)) { try config.fit(BayesianMFTests.data().train) }
+        #expect(throws: TrainingError.missingTimes(bins: 4)) { try config.fit(BayesianMFTests.data().train) }
+        #expect(TrainingError.missingTimes(bins: 4).description == "time-bins=4 needs the time of each rating, and the ratings have none (a file with a timestamp column, such as MovieLens u.data, has them); use time-bins=auto or 0")
         // Times in the set but not kept in the matrix are missing too.
         var set = RatingSet()
         set.append(user: "a", item: "1", value: 4, timestamp: 5)
-        #expect(throws: TrainingError.missingInput(reason)) { try config.fit(RatingMatrix(set)) }
+        #expect(throws: TrainingError.missingTimes(bins: 4)) { try config.fit(RatingMatrix(set)) }
+    }
+
+    /// `auto` (the default): 32 bins on ratings with times, none (the model without time, recorded as 0) without.
+    @Test func autoUsesBinsWhenThereAreTimesAndNoneWhenNot() throws {
+        let split = Self.timedSplit()
+        let auto = BayesianSVDPlusPlus(factors: 2, iterations: 6, burnIn: 2, keptSamples: 2, initialScale: 0.1)
+        #expect(auto.timeBins == nil && BayesianSVDPlusPlus.defaults.timeBins == nil)
+        let timed = try auto.fit(RatingMatrix(split.train, keepingTimes: true), context: TrainingContext(seed: 6))
+        #expect(timed.time?.binning.count == 32 && timed.hyperparameters.values["time-bins"] == "32")
+        let untimed = try auto.fit(RatingMatrix(split.train), context: TrainingContext(seed: 6))
+        var none = auto
+        none.timeBins = 0
+        let zero = try none.fit(RatingMatrix(split.train), context: TrainingContext(seed: 6))
+        #expect(untimed.time == nil && untimed.hyperparameters.values["time-bins"] == "0")
+        #expect(untimed.averaged.userFactors == zero.averaged.userFactors && untimed.averaged.itemBias == zero.averaged.itemBias)
     }
 
     /// b_t and T_t of two bins drawn by hand: k = 1, alpha 2, priors N(0, 1); ratings (u0, i0) at time 0 (bin 0),

@@ -32,8 +32,12 @@ public struct GibbsFactorization<Chain: GibbsChain>: ModelConfiguration {
     /// The standard deviation of the initial factors (for `bayesian-svdpp`, of p and q; y and z start at zero).
     public var initialScale: Float
     /// For `bayesian-svdpp`: the number B of equal-width time bins over the training ratings' times, each with a bias
-    /// and a factor vector (``TimeBinning``); 0 for none. Not a hyperparameter of `bayesian-mf`.
-    public var timeBins: Int = 0
+    /// and a factor vector (``TimeBinning``); 0 for none; nil (`auto`, the default) for ``automaticTimeBins`` when the
+    /// ratings have times and none when they have not. Not a hyperparameter of `bayesian-mf`.
+    public var timeBins: Int? = nil
+
+    /// The bins of `time-bins=auto` on ratings with times, chosen on validation parts of MovieLens 100k (see the README).
+    public static var automaticTimeBins: Int { 32 }
 
     /// The defaults, chosen on validation parts carved from MovieLens 100k's u1..u5.base (see the README).
     public static var defaults: Self { Self(factors: 6, iterations: 200, burnIn: 20, keptSamples: 180, initialScale: 0.1) }
@@ -45,23 +49,27 @@ public struct GibbsFactorization<Chain: GibbsChain>: ModelConfiguration {
             .init("burn-in", \.burnIn, in: 0...100_000, "sweeps discarded before averaging"),
             .init("samples", \.keptSamples, in: 1...10_000, "samples stacked into the model's factors (k x samples columns)"),
             .init("init-scale", \.initialScale, in: 0...10, "standard deviation of the initial factors"),
-            .init("time-bins", \.timeBins, in: 0...10_000, "equal-width time bins with a bias and factors each (0: none; needs times)"),
+            .init("time-bins", \.timeBins, in: 0...10_000, defaultText: "auto",
+                  "equal-width time bins, each with a bias and factors (auto: \(automaticTimeBins) when the ratings have times, else none; 0: none)"),
         ]
     }
 
     /// The hyperparameters of this sampler: `time-bins` only for a chain that learns from times.
     public var declarations: [Hyperparameter<Self>] { Self.parameters.filter { Chain.learnsTimes || $0.name != "time-bins" } }
 
-    /// Whether training reads the time of each rating: `time-bins` above 0 (on a chain that has them).
-    public var usesTimes: Bool { Chain.learnsTimes && timeBins > 0 }
+    /// Whether training reads the time of each rating when there is one: `time-bins` auto or above 0 (on a chain that
+    /// has them).
+    public var usesTimes: Bool { Chain.learnsTimes && timeBins != 0 }
 
-    /// The time bins of `data`, or nil with `time-bins` 0; an error when bins are asked for and `data` has no times.
+    /// The time bins of `data`: none with `time-bins` 0, or `auto` on data without times; an error when a number of
+    /// bins is asked for and `data` has no times.
     func timeBinning(_ data: RatingMatrix) throws -> TimeBinning? {
         guard usesTimes else { return nil }
         guard let times = data.times else {
-            throw TrainingError.missingInput("the time of each rating: time-bins=\(timeBins) needs ratings with a timestamp column (such as MovieLens u.data's fourth field); these have none (use time-bins=0)")
+            if let timeBins { throw TrainingError.missingTimes(bins: timeBins) }
+            return nil
         }
-        return TimeBinning(covering: times, count: timeBins)
+        return TimeBinning(covering: times, count: timeBins ?? Self.automaticTimeBins)
     }
 
     /// Samples from the posterior given `data` and returns the averaged model.

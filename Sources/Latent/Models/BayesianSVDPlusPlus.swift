@@ -118,7 +118,8 @@ public struct ImplicitGibbsSampler: GibbsSweeps {
             priorFactors = Array(repeating: GibbsPrior(), count: k)
         }
 
-        /// The slopes of the two sides' factors with these bins (I_if + T_tf for p_uf, U_uf + T_tf for q_if).
+        /// The slopes of the two sides' factors with these bins (I_if + T_tf for p_uf, U_uf + T_tf for q_if). (T laid
+        /// out by rating would save a load but is 8k bytes a rating read out of order by the item side: slower.)
         var slopes: BinSlopes { BinSlopes(bin: bin, factors: factors, k: priorFactors.count) }
     }
 
@@ -151,8 +152,9 @@ public struct ImplicitGibbsSampler: GibbsSweeps {
         for n in 0..<e.count { e[n] -= w0New - w0 }
         w0 = w0New
         if var time {
-            Self.sweep(&users, other: items, time.slopes, &e, alpha: alpha, k: k, &rng)
-            Self.sweep(&items, other: users, time.slopes, &e, alpha: alpha, k: k, &rng)
+            let slopes = time.slopes
+            Self.sweep(&users, other: items, slopes, &e, alpha: alpha, k: k, &rng)
+            Self.sweep(&items, other: users, slopes, &e, alpha: alpha, k: k, &rng)
             Self.sweep(&time, users: users, items: items, &e, alpha: alpha, k: k, &rng)
             self.time = time
         } else {
@@ -185,15 +187,20 @@ public struct ImplicitGibbsSampler: GibbsSweeps {
     /// The draws of the time bins: each b_t (slope 1 on the bin's ratings), then each T_tf (slope U_uf + I_if).
     static func sweep(_ time: inout TimeSide, users: Side, items: Side, _ e: inout [Double], alpha: Double, k: Int,
                       _ rng: inout SeededGenerator) {
-        let itemOf = users.rows.indices
+        let itemOf = users.rows.indices, order = time.order, user = time.user, u = users.total, i = items.total
+        // The slopes U_uf + I_if of one bin's ratings, dimension by dimension (k a rating).
+        var h = [Double](repeating: 0, count: k * (zip(time.offsets.dropFirst(), time.offsets).map { $0 - $1 }.max() ?? 0))
         e.withUnsafeMutableBufferPointer { e in
             for b in 0..<time.bias.count {
-                let range = time.offsets[b]..<time.offsets[b + 1], order = time.order, user = time.user
+                let range = time.offsets[b]..<time.offsets[b + 1], first = range.lowerBound
                 time.bias[b] = GibbsSampler.draw(time.bias[b], time.priorBias, alpha: alpha, &rng, e, range) { (order[$0], 1) }
+                for m in range {
+                    let n = order[m], row = Int(user[n]) * k, column = Int(itemOf[n]) * k
+                    for f in 0..<k { h[(m - first) * k + f] = u[row + f] + i[column + f] }
+                }
                 for f in 0..<k {
                     time.factors[b * k + f] = GibbsSampler.draw(time.factors[b * k + f], time.priorFactors[f], alpha: alpha, &rng, e, range) {
-                        let n = order[$0]
-                        return (n, users.total[Int(user[n]) * k + f] + items.total[Int(itemOf[n]) * k + f])
+                        (order[$0], h[($0 - first) * k + f])
                     }
                 }
             }
@@ -318,9 +325,12 @@ extension ImplicitGibbsSampler: GibbsChain {
     public static func sample(_ configuration: BayesianSVDPlusPlus, _ data: RatingMatrix,
                               _ context: TrainingContext) throws -> ImplicitFactorModel {
         let binning = try configuration.timeBinning(data)
+        // The model records the bins used (auto resolved).
+        var used = configuration
+        used.timeBins = binning?.count ?? 0
         return try configuration.run(Self.self, data, context) { a in
             var model = ImplicitFactorModel(
-                averaged: a.factorModel("bayesian-svdpp", data, context, configuration.hyperparameters, foldIn: .ridge(lambda: 0)),
+                averaged: a.factorModel("bayesian-svdpp", data, context, used.hyperparameters, foldIn: .ridge(lambda: 0)),
                 rank: configuration.factors, implicitWeights: a.mean(2), implicitFactors: a.stacked(2, scaled: true),
                 biasPrecision: a.keptMean(0), factorPrecision: (1...configuration.factors).map { a.keptMean($0) })
             if let binning { model.setTime(TimeEffects(binning: binning, bias: a.mean(3), factors: a.stacked(3, scaled: false))) }

@@ -1,6 +1,7 @@
 /// `blend`: a weighted sum of ranking models, each component's scores normalized per user.
 ///
-/// Each component m (a ranking model at its defaults, trained on the same data) scores every item for the user;
+/// Each component m (a ranking model at its defaults or at the settings given with it, trained on the same data)
+/// scores every item for the user;
 /// the scores are divided by their largest absolute value over the user's candidate items C(u) (the items the user
 /// has not interacted with), so that every component speaks on the same scale, and summed with the weights w_m:
 ///
@@ -103,16 +104,45 @@ extension BlendModel {
     }
 }
 
-/// The components of a `blend` and their weights, written `name:weight,...` (`implicit-als:0.7,ease:0.3`): ranking
-/// models of ``ModelRegistry`` other than `blend`, each once, with finite positive weights.
+/// The components of a `blend` and their weights, written `name:weight,...` (`implicit-als:0.7,ease:0.3`), a
+/// component's own hyperparameters in brackets after its name (`ease[dropout=0.25,zero-diagonal=false]:0.3`):
+/// ranking models of ``ModelRegistry`` other than `blend`, each once, with finite positive weights and settings the
+/// model accepts.
 public struct BlendComponents: HyperparameterValue, Equatable {
-    /// One component: a model name and its weight.
+    /// One component: a model name, its hyperparameters (the others at the model's defaults) and its weight.
     public struct Part: Sendable, Equatable {
         public var model: String
+        public var settings: Hyperparameters
         public var weight: Float
-        public init(model: String, weight: Float) {
+        public init(model: String, settings: Hyperparameters = Hyperparameters(), weight: Float) {
             self.model = model
+            self.settings = settings
             self.weight = weight
+        }
+
+        /// `name:weight` or `name[key=value,...]:weight`; nil when malformed.
+        init?(text: Substring) {
+            guard let colon = text.lastIndex(of: ":"), let w = Float(text[text.index(after: colon)...]), w.isFinite, w > 0
+            else { return nil }
+            var name = text[..<colon]
+            var settings: [String: String] = [:]
+            if let open = name.firstIndex(of: "[") {
+                guard name.last == "]" else { return nil }
+                for pair in name[name.index(after: open)..<name.index(before: name.endIndex)].split(separator: ",", omittingEmptySubsequences: false) {
+                    let kv = pair.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)
+                    guard kv.count == 2, !kv[0].isEmpty, settings[String(kv[0])] == nil else { return nil }
+                    settings[String(kv[0])] = String(kv[1])
+                }
+                name = name[..<open]
+            }
+            guard !name.isEmpty, !name.contains("]") else { return nil }
+            self.init(model: String(name), settings: Hyperparameters(settings), weight: w)
+        }
+
+        /// `name:weight`, or `name[key=value,...]:weight` with the keys in order.
+        var text: String {
+            let settings = self.settings.values.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }
+            return model + (settings.isEmpty ? "" : "[\(settings.joined(separator: ","))]") + ":\(weight)"
         }
     }
 
@@ -122,19 +152,35 @@ public struct BlendComponents: HyperparameterValue, Equatable {
     public init(_ parts: [Part]) { self.parts = parts }
 
     public init?(hyperparameterText text: String) {
+        // Split at the commas outside brackets.
+        var pieces: [Substring] = [], depth = 0, start = text.startIndex
+        for i in text.indices {
+            switch text[i] {
+            case "[": depth += 1
+            case "]": depth -= 1
+            case "," where depth == 0:
+                pieces.append(text[start..<i])
+                start = text.index(after: i)
+            default: break
+            }
+            guard (0...1).contains(depth) else { return nil }
+        }
+        guard depth == 0 else { return nil }
+        pieces.append(text[start...])
         var parts: [Part] = []
-        for piece in text.split(separator: ",", omittingEmptySubsequences: false) {
-            let pair = piece.split(separator: ":", omittingEmptySubsequences: false)
-            guard pair.count == 2, !pair[0].isEmpty, let w = Float(pair[1]), w.isFinite, w > 0 else { return nil }
-            parts.append(Part(model: String(pair[0]), weight: w))
+        for piece in pieces {
+            guard let part = Part(text: piece) else { return nil }
+            parts.append(part)
         }
         self.parts = parts
     }
 
-    public var hyperparameterText: String? { parts.map { "\($0.model):\($0.weight)" }.joined(separator: ",") }
+    public var hyperparameterText: String? { parts.map(\.text).joined(separator: ",") }
     public static var hyperparameterType: String { "model-weights" }
-    public static var invalidReason: String { "must be model:weight pairs like implicit-als:0.7,ease:0.3 with positive weights" }
-    public static var allowedText: String { "ranking models other than blend, each once, with weights > 0" }
+    public static var invalidReason: String {
+        "must be model:weight pairs like implicit-als:0.7,ease[dropout=0.25]:0.3 with positive weights"
+    }
+    public static var allowedText: String { "ranking models other than blend, each once, with weights > 0 and optional [key=value,...]" }
 
     public static func check(_ value: BlendComponents) -> String? {
         var seen: Set<String> = []
@@ -145,6 +191,7 @@ public struct BlendComponents: HyperparameterValue, Equatable {
             }
             guard d.task == .ranking else { return "names \(p.model), which is not a ranking model" }
             guard seen.insert(p.model).inserted else { return "names \(p.model) twice" }
+            do { try d.check(p.settings) } catch { return "is refused by \(p.model): \(error)" }
         }
         return nil
     }
@@ -152,7 +199,7 @@ public struct BlendComponents: HyperparameterValue, Equatable {
 
 /// How `blend` is fitted (see ``BlendModel``).
 public struct Blend: ModelConfiguration {
-    /// The components and their weights; each component is trained at its own defaults.
+    /// The components and their weights; each component is trained at its own defaults, but for its given settings.
     public var components: BlendComponents
 
     /// The defaults: implicit-als 0.6, ease 0.25 and item-knn 0.15, chosen on a validation split carved from
@@ -162,13 +209,15 @@ public struct Blend: ModelConfiguration {
                                                                     .init(model: "item-knn", weight: 0.15)]))
 
     public static let parameters: [Hyperparameter<Self>] = [
-        .init("components", \.components, "the ranking models blended (each at its defaults) and their weights"),
+        .init("components", \.components, "the ranking models blended (each at its defaults or [key=value,...]) and their weights"),
     ]
 
     /// Trains every component on `data` (in order, each with `context`) and blends them.
     public func fit(_ data: RatingMatrix, context: TrainingContext = TrainingContext()) throws -> BlendModel {
         guard data.count > 0 else { throw TrainingError.emptyTrainingData }
-        let models = try components.parts.map { try ModelRegistry.descriptor(named: $0.model).fit(data, context: context) }
+        let models = try components.parts.map {
+            try ModelRegistry.descriptor(named: $0.model).fit(data, hyperparameters: $0.settings, context: context)
+        }
         return BlendModel(domain: ModelDomain(data, ratingScale: nil, task: .ranking), hyperparameters: hyperparameters,
                           components: models, weights: components.parts.map(\.weight))
     }

@@ -4,7 +4,14 @@
 ///
 ///     B = I - P diag(1 / diag(P))     (so B_ij = -P_ij / P_jj and the diagonal of B is zero),
 ///
-/// the scores of user u are x_u B: the sum of the rows of B of the items the user interacted with. The inverse is a
+/// the scores of user u are x_u B. With dropout p > 0 (Steck 2020, "Autoencoders that don't overfit towards the
+/// identity"), B is the denoising autoencoder trained on X with each entry dropped with probability p, whose penalty is
+///
+///     Lambda = lambda I + p / (1 - p) diag(X^T X),     P = (X^T X + Lambda)^-1,
+///
+/// and B = I - P diag(1 / diag(P)) as above (EDLAE: the diagonal still constrained to zero), or, with the diagonal
+/// free, B = (X^T X + Lambda)^-1 X^T X = I - P Lambda (DLAE; B_ij = delta_ij - P_ij Lambda_jj). The penalty grows
+/// with an item's popularity, so popular items lean less on themselves. Scores are x_u B: the sum of the rows of B of the items the user interacted with. The inverse is a
 /// dense n x n blocked inverse in Double (``Cholesky/inverse(_:n:threads:)``), so memory is 8 n^2 bytes during the fit and
 /// 4 n^2 in the model: fine for catalogs of tens of thousands of items.
 ///
@@ -99,6 +106,10 @@ public struct EASE: ModelConfiguration {
     public var regularization: Float
     /// Whether interaction weights (rather than 1) enter X.
     public var weighted: Bool = false
+    /// p, the dropout probability of the denoising autoencoder: adds p / (1 - p) diag(X^T X) to the penalty.
+    public var dropout: Float = 0
+    /// Whether the diagonal of B is constrained to zero (EASE, EDLAE) or free (DLAE, B = I - P Lambda).
+    public var zeroDiagonal: Bool = true
 
     /// The defaults: lambda chosen on a validation split carved from MovieLens 100k `u1.base`.
     public static let defaults = EASE(regularization: 500, weighted: false)
@@ -106,20 +117,25 @@ public struct EASE: ModelConfiguration {
     public static let parameters: [Hyperparameter<Self>] = [
         .init("regularization", \.regularization, in: 0...1e12, "L2 regularization lambda added to the diagonal of X^T X"),
         .init("weighted", \.weighted, "use interaction weights in X instead of 1"),
+        .init("dropout", \.dropout, in: 0...0.99, "dropout p of the denoising autoencoder: adds p/(1-p) diag(X^T X) to lambda (Steck 2020)"),
+        .init("zero-diagonal", \.zeroDiagonal, "constrain the diagonal of B to zero (false: B = I - P Lambda, DLAE)"),
     ]
 
     /// Fits B on `data`.
     ///
     /// - Throws: ``TrainingError/emptyTrainingData``, or ``TrainingError/invalidHyperparameter(name:value:reason:)``
-    ///   when X^T X + lambda I is not positive definite (lambda 0 on a rank-deficient X).
+    ///   when X^T X + Lambda is not positive definite (lambda 0 on a rank-deficient X).
     public func fit(_ data: RatingMatrix, context: TrainingContext = TrainingContext()) throws -> EASEModel {
-        let lambda = regularization
+        let lambda = regularization, ratio = Double(dropout) / (1 - Double(dropout))
         guard data.count > 0 else { throw TrainingError.emptyTrainingData }
         let n = data.itemCount
         var g = [Double](repeating: 0, count: n * n)
+        // Lambda_ii, kept for B = I - P Lambda.
+        var penalty = [Double](repeating: 0, count: n)
         let byUser = data.byUser, byItem = data.byItem
         g.withUnsafeMutableBufferPointer { gp in
-            let gs = SharedPointer(gp.baseAddress!)
+        penalty.withUnsafeMutableBufferPointer { lp in
+            let gs = SharedPointer(gp.baseAddress!), ls = SharedPointer(lp.baseAddress!)
             Parallel.forEachRange(n, threads: context.threads) { rows in
                 for i in rows {
                     let row = gs.base + i * n
@@ -130,17 +146,19 @@ public struct EASE: ModelConfiguration {
                             row[Int(byUser.indices[b])] += xi * (weighted ? Double(byUser.values[b]) : 1)
                         }
                     }
-                    row[i] += Double(lambda)
+                    ls[i] = Double(lambda) + ratio * row[i]
+                    row[i] += ls[i]
                 }
             }
-        }
+        }}
         guard Cholesky.invertInPlace(&g, n: n, threads: context.threads) else {
             throw TrainingError.invalidHyperparameter(name: "regularization", value: "\(lambda)",
                                                       reason: "leaves X^T X + lambda I singular; use a positive lambda")
         }
-        // B_ij = -P_ij / P_jj off the diagonal, 0 on it.
+        // Zero diagonal: B_ij = -P_ij / P_jj off the diagonal, 0 on it. Free: B_ij = delta_ij - P_ij Lambda_jj.
         var b = Matrix(rows: n, columns: n)
-        let diagonal = (0..<n).map { g[$0 * n + $0] }
+        let zero = zeroDiagonal
+        let diagonal = zero ? (0..<n).map { g[$0 * n + $0] } : penalty
         b.storage.withUnsafeMutableBufferPointer { bp in
             g.withUnsafeBufferPointer { pp in
             diagonal.withUnsafeBufferPointer { dp in
@@ -149,8 +167,13 @@ public struct EASE: ModelConfiguration {
                 Parallel.forEachRange(n, threads: context.threads) { rows in
                     for i in rows {
                         let bi = b.base + i * n, pi = p.base + i * n
-                        for j in 0..<n { bi[j] = Float(-pi[j] / d[j]) }
-                        bi[i] = 0
+                        if zero {
+                            for j in 0..<n { bi[j] = Float(-pi[j] / d[j]) }
+                            bi[i] = 0
+                        } else {
+                            for j in 0..<n { bi[j] = Float(-pi[j] * d[j]) }
+                            bi[i] = Float(1 - pi[i] * d[i])
+                        }
                     }
                 }
             }}
@@ -164,6 +187,6 @@ public struct EASE: ModelConfiguration {
 extension ModelDescriptor {
     /// `ease`: the closed-form item-item model.
     public static let ease = ModelDescriptor(
-        name: "ease", summary: "closed-form item-item model B = I - P diag(1/diag P), P = (X^T X + lambda I)^-1 (Steck)",
+        name: "ease", summary: "closed-form item-item model B = I - P diag(1/diag P), P = (X^T X + lambda I)^-1 (Steck); dropout: DLAE/EDLAE",
         task: .ranking, defaults: EASE.defaults)
 }

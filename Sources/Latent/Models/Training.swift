@@ -113,18 +113,22 @@ public struct ModelDescriptor: Sendable {
     private let train: Train
     /// Whether the model, with the given hyperparameters, learns from the time of each rating.
     private let timed: @Sendable (Hyperparameters) -> Bool
+    /// Reads hyperparameters (under their declared names) as training would, throwing what training would throw.
+    private let validate: @Sendable (Hyperparameters) throws -> Void
 
     /// A model description; `usesTimes` tells whether the model, with given hyperparameters, learns from the time of
     /// each rating (none by default).
     public init(name: String, summary: String, task: ModelTask, parameters: [ParameterSpec],
                 gradientCheck: (@Sendable (UInt64) -> GradientCheckResult)? = nil,
-                usesTimes: @escaping @Sendable (Hyperparameters) -> Bool = { _ in false }, train: @escaping Train) {
+                usesTimes: @escaping @Sendable (Hyperparameters) -> Bool = { _ in false },
+                validate: @escaping @Sendable (Hyperparameters) throws -> Void = { _ in }, train: @escaping Train) {
         self.name = name
         self.summary = summary
         self.task = task
         self.parameters = parameters
         self.gradientCheck = gradientCheck
         self.timed = usesTimes
+        self.validate = validate
         self.train = train
     }
 
@@ -139,7 +143,8 @@ public struct ModelDescriptor: Sendable {
         var check: (@Sendable (UInt64) -> GradientCheckResult)?
         if let c = defaults as? any GradientChecked { check = { c.gradientCheck(seed: $0) } }
         self.init(name: name, summary: summary, task: task, parameters: C.specs(defaults: defaults), gradientCheck: check,
-                  usesTimes: { ((try? C($0, defaults: defaults))?.usesTimes) ?? false }) {
+                  usesTimes: { ((try? C($0, defaults: defaults))?.usesTimes) ?? false },
+                  validate: { _ = try C($0, defaults: defaults) }) {
             var c = try C($2, defaults: defaults)
             c.use($1)
             return try c.fit($0, context: $3)
@@ -149,6 +154,11 @@ public struct ModelDescriptor: Sendable {
     /// Whether the model has a hyperparameter called `name` (or with that alias).
     public func accepts(_ name: String) -> Bool {
         parameters.contains { $0.name == name || $0.aliases.contains(name) }
+    }
+
+    /// Checks `hyperparameters` without training: an unknown name or a bad value is the error ``fit`` would throw.
+    public func check(_ hyperparameters: Hyperparameters) throws {
+        try validate(hyperparameters.canonical(for: parameters))
     }
 
     /// Trains the model on `data` (and `inputs`, for the models that use them). Unknown or invalid hyperparameters

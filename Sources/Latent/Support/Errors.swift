@@ -17,6 +17,8 @@ public enum TrainingError: Error, Equatable, CustomStringConvertible {
     case missingInput(String)
     /// No model of that name exists.
     case unknownModel(name: String, known: [String])
+    /// Time bins were asked for (`time-bins` > 0) and the ratings have no times.
+    case missingTimes(bins: Int)
 
     public var description: String {
         switch self {
@@ -36,6 +38,8 @@ public enum TrainingError: Error, Equatable, CustomStringConvertible {
             return "missing input: \(what)"
         case let .unknownModel(name, known):
             return "unknown model '\(name)'; models: \(known.joined(separator: ", "))"
+        case let .missingTimes(bins):
+            return "time-bins=\(bins) needs the time of each rating, and the ratings have none (a file with a timestamp column, such as MovieLens u.data, has them); use time-bins=auto or 0"
         }
     }
 }

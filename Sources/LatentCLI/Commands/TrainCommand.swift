@@ -77,11 +77,7 @@ struct TrainCommand: ParsableCommand {
                           patience: curveOptions.earlyStopping, training: interactions ? nil : set, threads: execution.threads)
         }
         // The matrix takes the last copy of the ratings read, and releases them once its rows hold them.
-        let timed = descriptor.usesTimes(h)
-        if timed && set.timestamps == nil {
-            throw ValidationError("\(data ?? "the ratings"): \(descriptor.name) with these hyperparameters learns from the time of each rating, and the ratings have no timestamp column (give a file with one, such as MovieLens u.data, or set time-bins=0)")
-        }
-        let matrix = RatingMatrix(consume set, duplicates: reading.duplicates, keepingTimes: timed)
+        let matrix = RatingMatrix(consume set, duplicates: reading.duplicates, keepingTimes: descriptor.usesTimes(h))
         let buildSeconds = seconds(since: clock)
         let bar = curve == nil ? execution.progressBar("training \(descriptor.name)") : nil
         var context = execution.context(ratingScale: scale, progress: bar)
@@ -101,6 +97,9 @@ struct TrainCommand: ParsableCommand {
             // Early stopping keeps the best model on the validation part; a curve alone only watches.
             trained = curveOptions.earlyStopping != nil ? curve?.best?.model ?? last : last
             bar?.finish()
+        } catch TrainingError.missingTimes(let bins) {
+            bar?.finish()
+            throw OptionError("\(data ?? "the ratings"): \(TrainingError.missingTimes(bins: bins))")
         } catch {
             bar?.finish()
             throw error
