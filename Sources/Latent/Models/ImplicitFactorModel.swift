@@ -230,12 +230,4 @@ public struct TimeEffects: Sendable, Equatable {
     public var bias: [Float]
     /// T_t of each kept sample side by side (bins x k samples), not scaled.
     public var factors: Matrix
-
-    /// Time effects from their parts.
-    public init(binning: TimeBinning, bias: [Float], factors: Matrix) {
-        precondition(bias.count == binning.count && factors.rows == binning.count)
-        self.binning = binning
-        self.bias = bias
-        self.factors = factors
-    }
 }
