@@ -80,14 +80,22 @@ import Testing
         return sse
     }
 
+    /// Factors in [-0.5, 0.5] for `users` and `items` rows of `stride`, and biases in [-0.2, 0.2] when `biased`, drawn
+    /// in that order from `rng`.
+    static func randomParameters(users: Int, items: Int, stride: Int, biased: Bool, using rng: inout SeededGenerator)
+        -> (p: [Float], q: [Float], bu: [Float], bi: [Float]) {
+        let p = (0..<(users * stride)).map { _ in Float.random(in: -0.5...0.5, using: &rng) }
+        let q = (0..<(items * stride)).map { _ in Float.random(in: -0.5...0.5, using: &rng) }
+        let bu = biased ? (0..<users).map { _ in Float.random(in: -0.2...0.2, using: &rng) } : []
+        let bi = biased ? (0..<items).map { _ in Float.random(in: -0.2...0.2, using: &rng) } : []
+        return (p, q, bu, bi)
+    }
+
     @Test(arguments: [(8, true), (16, false), (24, true), (40, false)])
     func theKernelDoesTheReferenceFloatOperationsExactly(stride: Int, biased: Bool) {
         var rng = SeededGenerator(seed: 7)
         let users = 5, items = 4
-        var p = (0..<(users * stride)).map { _ in Float.random(in: -0.5...0.5, using: &rng) }
-        var q = (0..<(items * stride)).map { _ in Float.random(in: -0.5...0.5, using: &rng) }
-        var bu = biased ? (0..<users).map { _ in Float.random(in: -0.2...0.2, using: &rng) } : []
-        var bi = biased ? (0..<items).map { _ in Float.random(in: -0.2...0.2, using: &rng) } : []
+        var (p, q, bu, bi) = Self.randomParameters(users: users, items: items, stride: stride, biased: biased, using: &rng)
         let ratings = (0..<60).map { _ in
             SGDMatrixFactorization.Rating(user: Int32.random(in: 0..<Int32(users), using: &rng),
                                           item: Int32.random(in: 0..<Int32(items), using: &rng),
@@ -114,10 +122,7 @@ import Testing
     func theRunKernelDoesThePassOverTheBlocksRatings(stride: Int, biased: Bool) throws {
         var rng = SeededGenerator(seed: 8)
         let users = 6, items = 5
-        var p = (0..<(users * stride)).map { _ in Float.random(in: -0.5...0.5, using: &rng) }
-        var q = (0..<(items * stride)).map { _ in Float.random(in: -0.5...0.5, using: &rng) }
-        var bu = biased ? (0..<users).map { _ in Float.random(in: -0.2...0.2, using: &rng) } : []
-        var bi = biased ? (0..<items).map { _ in Float.random(in: -0.2...0.2, using: &rng) } : []
+        var (p, q, bu, bi) = Self.randomParameters(users: users, items: items, stride: stride, biased: biased, using: &rng)
         // Runs of 1 to 7 ratings, a user possibly twice (as in no real block, but the kernel does not care).
         var block = SGDMatrixFactorization.Block()
         for _ in 0..<12 {
