@@ -316,16 +316,11 @@ struct ByteReader {
         return position..<(position + n)
     }
     mutating func uint8() throws -> UInt8 { bytes[try take(1).lowerBound] }
-    mutating func uint32() throws -> UInt32 {
-        let r = try take(4)
-        var v: UInt32 = 0
-        for (k, i) in r.enumerated() { v |= UInt32(bytes[i]) << (8 * k) }
-        return v
-    }
-    mutating func uint64() throws -> UInt64 {
-        let r = try take(8)
-        var v: UInt64 = 0
-        for (k, i) in r.enumerated() { v |= UInt64(bytes[i]) << (8 * k) }
+    mutating func uint32() throws -> UInt32 { try littleEndian() }
+    mutating func uint64() throws -> UInt64 { try littleEndian() }
+    mutating func littleEndian<T: FixedWidthInteger & UnsignedInteger>() throws -> T {
+        var v: T = 0
+        for (k, i) in try take(MemoryLayout<T>.size).enumerated() { v |= T(bytes[i]) << (8 * k) }
         return v
     }
     mutating func string() throws -> String {

@@ -35,17 +35,13 @@ public enum SparkALS {
                 text += user + "," + (itemNumbers?[i] ?? data.items[i]) + "," + FactorExport.number(data.byUser.values[n]) + "\n"
             }
         }
-        try write(Array(text.utf8), to: folder.appendingPathComponent("ratings.csv"))
+        try OutputFile.write(Array(text.utf8), to: folder.appendingPathComponent("ratings.csv"))
         if userNumbers != nil {
-            try write(FactorExport.idFile(header: "user", data.users.ids), to: folder.appendingPathComponent("user_ids.csv"))
+            try OutputFile.write(FactorExport.idFile(header: "user", data.users.ids), to: folder.appendingPathComponent("user_ids.csv"))
         }
         if itemNumbers != nil {
-            try write(FactorExport.idFile(header: "item", data.items.ids), to: folder.appendingPathComponent("item_ids.csv"))
+            try OutputFile.write(FactorExport.idFile(header: "item", data.items.ids), to: folder.appendingPathComponent("item_ids.csv"))
         }
-    }
-
-    private static func write(_ bytes: [UInt8], to url: URL) throws {
-        try OutputFile.write(bytes, to: url)
     }
 
     /// Reads the factors a Spark ALS job wrote into `folder` and builds the model that predicts what Spark predicts.
@@ -163,12 +159,7 @@ public enum SparkALS {
         guard lines.first == header else {
             throw DataError.malformed(file: url.path, line: 1, field: "header", reason: "is not '\(header)'")
         }
-        var ids: [String] = []
-        for (n, line) in lines.dropFirst().enumerated() {
-            let id = try unquote(line, file: url.path, line: n + 2, field: header)
-            ids.append(id)
-        }
-        return ids
+        return try lines.dropFirst().enumerated().map { try unquote($1, file: url.path, line: $0 + 2, field: header) }
     }
 
     private static func unquote(_ field: String, file: String, line: Int, field name: String) throws -> String {
