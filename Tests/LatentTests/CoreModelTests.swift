@@ -66,7 +66,7 @@ import Testing
         config.factors = 2
         config.iterations = 400
         config.learningRate = 0.05
-        config.decay = 1
+        config.schedule = .constant
         config.userRegularization = 0
         config.itemRegularization = 0
         config.userBiasRegularization = 0
@@ -90,7 +90,7 @@ import Testing
         let data = RatingMatrix(Self.set)
         var config = SGDMatrixFactorization.biasedDefaults
         config.learningRate = 10
-        config.decay = 1
+        config.schedule = .constant
         #expect(throws: TrainingError.self) { try config.fit(data) }
         do {
             _ = try config.fit(data)
@@ -349,7 +349,7 @@ import Testing
         config.factors = 1
         config.iterations = 3000
         config.learningRate = 0.02
-        config.decay = 1
+        config.schedule = .constant
         config.userRegularization = 0
         config.itemRegularization = 0
         config.initialScale = 0.5
@@ -381,7 +381,7 @@ import Testing
             c.solver = solver
             c.iterations = iterations
             c.learningRate = rate > 0 ? rate : c.learningRate
-            c.decay = 1
+            c.schedule = .constant
             let model = try c.fit(data)
             #expect(cost(model) < 0.9 * initial, "\(solver): \(cost(model)) from \(initial)")
             #expect(model.hyperparameters.values["solver"] == solver.rawValue)

@@ -19,6 +19,14 @@ public enum LearningRateSchedule: Sendable, Equatable {
         }
     }
 
+    /// The rates of epochs 0..<epochs in Float, as the SGD models take them: an exponential decay multiplies the rate
+    /// by the decay after each epoch, in Float; the other schedules round ``rate(initial:epoch:)``.
+    public func rates(initial: Float, epochs: Int) -> [Float] {
+        guard case let .exponential(decay) = self else { return (0..<epochs).map { Float(rate(initial: Double(initial), epoch: $0)) } }
+        var gamma = initial
+        return (0..<epochs).map { _ in defer { gamma *= Float(decay) }; return gamma }
+    }
+
     /// A schedule from its text form: `constant`, `step:EVERY:FACTOR`, `exponential:DECAY`, `inverse-time:DECAY`.
     public init?(_ text: String) {
         let parts = text.split(separator: ":").map(String.init)
