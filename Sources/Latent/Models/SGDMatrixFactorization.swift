@@ -431,16 +431,6 @@ public struct SGDMatrixFactorization: Sendable {
     }
 }
 
-extension SeededGenerator {
-    /// Shuffles the memory of `buffer` in place, with the draws and swaps of ``shuffle(_:)`` on an array.
-    mutating func shuffle<T>(_ buffer: UnsafeMutableBufferPointer<T>) {
-        guard buffer.count > 1 else { return }
-        for i in stride(from: buffer.count - 1, to: 0, by: -1) {
-            buffer.swapAt(i, nextInt(below: i + 1))
-        }
-    }
-}
-
 extension SGDMatrixFactorization: ModelConfiguration {
     public static var defaults: SGDMatrixFactorization { biasedDefaults }
 
