@@ -59,12 +59,7 @@ public struct SVDPlusPlus: ModelConfiguration {
         var rng = SeededGenerator(seed: context.seed &+ 1)
         // Each user's ratings in one seeded order, kept for all epochs; the user order is drawn afresh each epoch.
         var order = Array(0..<data.count)
-        for u in 0..<users {
-            let r = data.byUser.range(of: u)
-            order[r].withUnsafeMutableBufferPointer { b in
-                for a in stride(from: b.count - 1, to: 0, by: -1) { b.swapAt(a, rng.nextInt(below: a + 1)) }
-            }
-        }
+        for u in 0..<users { order[data.byUser.range(of: u)].withUnsafeMutableBufferPointer { rng.shuffle($0) } }
         var userOrder = Array(0..<users)
         let rates = schedule.rates(initial: learningRate, epochs: iterations)
         let rows = data.byUser

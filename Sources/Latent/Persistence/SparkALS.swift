@@ -234,24 +234,15 @@ public enum SparkALS {
                 guard let idNumber = jsonNumber(rawID), let number = Int(exactly: idNumber) else {
                     throw bad("id", "is not an integer (got \(rawID))")
                 }
-                let id: String
-                if let names {
-                    guard number >= 0, number < names.count else {
-                        throw bad("id", "\(number) has no line in \(what)_ids.csv (\(names.count) \(what)s)")
-                    }
-                    id = names[number]
-                } else {
-                    id = String(number)
+                if let names, !names.indices.contains(number) {
+                    throw bad("id", "\(number) has no line in \(what)_ids.csv (\(names.count) \(what)s)")
                 }
+                let id = names?[number] ?? String(number)
                 guard let rawFeatures = dict["features"] else { throw bad("features", "is missing") }
                 guard let list = rawFeatures as? [Any] else { throw bad("features", "is not a list of numbers") }
-                var features: [Float] = []
-                features.reserveCapacity(list.count)
-                for (k, v) in list.enumerated() {
-                    guard let x = jsonNumber(v), Float(x).isFinite else {
-                        throw bad("features[\(k)]", "is not a finite number (got \(v))")
-                    }
-                    features.append(Float(x))
+                let features = try list.enumerated().map { k, v -> Float in
+                    guard let x = jsonNumber(v), Float(x).isFinite else { throw bad("features[\(k)]", "is not a finite number (got \(v))") }
+                    return Float(x)
                 }
                 if let rank, features.count != rank {
                     throw bad("features", "has \(features.count) values; the first \(what) has \(rank)")

@@ -131,12 +131,8 @@ extension NotesExample {
             description = "sgd-mf on mean-normalized ratings (\(fitted.factorCount) factors)"
         }
         let predictions = movies.map { movie in users.map { user in model.predict(user: user, item: movie) } }
-        let related: [[ScoredID]]
-        if model.itemVectors != nil {
-            related = try movies.map { try model.similarItems(to: $0, count: relatedCount, metric: metric) }
-        } else {
-            related = movies.map { _ in [] }
-        }
+        let related = model.itemVectors == nil ? movies.map { _ in [] }
+            : try movies.map { try model.similarItems(to: $0, count: relatedCount, metric: metric) }
         return NotesDemoResult(example: self, modelDescription: description, model: model, predictions: predictions,
                                related: related, metric: metric)
     }
