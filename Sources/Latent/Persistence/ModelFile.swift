@@ -51,24 +51,21 @@ public enum ModelFile {
         }
         let sectionCount = archive.strings.count + archive.floats.count + archive.int32s.count + archive.int64s.count
         body.uint32(UInt32(sectionCount))
-        for key in archive.strings.keys.sorted() {
-            body.uint8(1); body.string(key)
-            let list = archive.strings[key]!
+        // Each section: its type (1 strings, 2 Float, 3 Int32, 4 Int64), its name, its values; by type, then name.
+        func sections<T>(_ type: UInt8, _ named: [String: T], _ write: (inout S, T) -> Void) {
+            for key in named.keys.sorted() {
+                body.uint8(type)
+                body.string(key)
+                write(&body, named[key]!)
+            }
+        }
+        sections(1, archive.strings) { body, list in
             body.uint64(UInt64(list.count))
             for s in list { body.string(s) }
         }
-        for key in archive.floats.keys.sorted() {
-            body.uint8(2); body.string(key)
-            body.array(archive.floats[key]!)
-        }
-        for key in archive.int32s.keys.sorted() {
-            body.uint8(3); body.string(key)
-            body.array(archive.int32s[key]!)
-        }
-        for key in archive.int64s.keys.sorted() {
-            body.uint8(4); body.string(key)
-            body.array(archive.int64s[key]!)
-        }
+        sections(2, archive.floats) { $0.array($1) }
+        sections(3, archive.int32s) { $0.array($1) }
+        sections(4, archive.int64s) { $0.array($1) }
     }
 
     /// The archive in `bytes`; `path` names the source in errors.
