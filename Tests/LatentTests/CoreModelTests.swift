@@ -390,4 +390,28 @@ import Testing
             try ModelDescriptor.biasedMF.fit(data, hyperparameters: Hyperparameters(["solver": "newton"]))
         }
     }
+
+    /// Batch gradient descent takes `optimizer`'s step rule: Adam's first step is eta g / (|g| + eps), so every
+    /// parameter moves by eta (plain steps would move each by eta |g|); L-BFGS refuses a step rule it would ignore.
+    @Test func batchGradientDescentTakesTheStepRuleAndLBFGSRefusesOne() throws {
+        let data = ParallelSGDTests.data()
+        var config = SGDMatrixFactorization.biasedDefaults
+        config.factors = 4
+        config.solver = .gd
+        config.schedule = .constant
+        config.learningRate = 0.01
+        config.iterations = 0
+        func parameters(_ m: FactorModel) -> [Float] { m.userFactors.storage + m.itemFactors.storage + m.userBias + m.itemBias }
+        let start = parameters(try config.fit(data))
+        config.iterations = 1
+        let plain = zip(parameters(try config.fit(data)), start).map { abs($0 - $1) }
+        config.optimizer = .adam
+        let adam = zip(parameters(try config.fit(data)), start).map { abs($0 - $1) }
+        #expect(adam.allSatisfy { abs($0 - 0.01) < 1e-5 }, "\(adam.min()!) ... \(adam.max()!)")
+        #expect(plain.contains { abs($0 - 0.01) > 1e-3 })
+        config.solver = .lbfgs
+        #expect(throws: TrainingError.invalidHyperparameter(name: "optimizer", value: "adam", reason: "needs solver=gd (solver lbfgs has no step rule)")) {
+            try config.fit(data)
+        }
+    }
 }

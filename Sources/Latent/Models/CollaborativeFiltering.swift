@@ -56,10 +56,7 @@ public struct CollaborativeFiltering: Sendable {
     /// Trains on `data`.
     public func fit(_ data: RatingMatrix, context: TrainingContext = TrainingContext()) throws -> FactorModel {
         guard data.count > 0 else { throw TrainingError.emptyTrainingData }
-        guard optimizer == .sgd || solver == .gd else {
-            throw TrainingError.invalidHyperparameter(name: "optimizer", value: "\(optimizer)",
-                                                      reason: "needs solver=gd (solver \(solver) has no step rule)")
-        }
+        try optimizer.check(solver: "\(solver)", takesSteps: solver == .gd)
         let means = meanNormalization ? data.itemMeans() : []
         let objective = CofiObjective(data: data, factors: factors, regularization: regularization, itemMeans: means)
         var rng = SeededGenerator(seed: context.seed)

@@ -44,7 +44,7 @@ public struct SGDMatrixFactorization: Sendable {
     public enum Solver: String, Sendable, CaseIterable {
         /// Stochastic gradient descent, one rating at a time (with `optimizer`'s rule).
         case sgd
-        /// Batch gradient descent on the full gradient, learning rate following `schedule` over the iterations.
+        /// Batch gradient descent on the full gradient, with `optimizer`'s rule, learning rate following `schedule`.
         case gd
         /// L-BFGS on the full gradient (no learning rate).
         case lbfgs
@@ -189,8 +189,10 @@ public struct SGDMatrixFactorization: Sendable {
         return max(1, min(16, users, items, Int((Double(ratings) / 250_000).squareRoot())))
     }
 
-    /// Batch training: gradient descent or L-BFGS on ``MatrixFactorizationObjective`` from the same initial factors.
+    /// Batch training: gradient descent (with the step rule `optimizer`) or L-BFGS on ``MatrixFactorizationObjective``
+    /// from the same initial factors.
     private func fitBatch(_ data: RatingMatrix, context: TrainingContext, p: Matrix, q: Matrix, mu: Float) throws -> FactorModel {
+        try optimizer.check(solver: solver.rawValue, takesSteps: solver == .gd)
         let objective = MatrixFactorizationObjective(self, data: data)
         let users = data.userCount, items = data.itemCount, k = factors
         var x0 = p.storage.map(Double.init) + q.storage.map(Double.init)
@@ -204,7 +206,7 @@ public struct SGDMatrixFactorization: Sendable {
         switch solver {
         case .gd:
             result = try GradientDescent.minimize(
-                x0, learningRate: Double(learningRate), schedule: decay, iterations: iterations,
+                x0, rule: optimizer, learningRate: Double(learningRate), schedule: decay, iterations: iterations,
                 progress: report) { objective.evaluate($0, gradient: &$1) }
         case .lbfgs, .sgd:
             result = try LBFGS.minimize(x0, options: LBFGS.Options(maxIterations: iterations), progress: report) {

@@ -20,6 +20,15 @@ public enum StepRule: String, Sendable, CaseIterable {
     case rmsprop
     /// Adam: moving averages of the gradient and of its square, with bias correction.
     case adam
+
+    /// Refuses a step rule other than plain steps for a solver that takes no steps of its own (L-BFGS, CG,
+    /// alternating): the rule would be silently ignored.
+    func check(solver: String, takesSteps: Bool) throws {
+        guard self == .sgd || takesSteps else {
+            throw TrainingError.invalidHyperparameter(name: "optimizer", value: rawValue,
+                                                      reason: "needs solver=gd (solver \(solver) has no step rule)")
+        }
+    }
 }
 
 /// The constants of a ``StepRule``.
