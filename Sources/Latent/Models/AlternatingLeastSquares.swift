@@ -199,7 +199,8 @@ public struct AlternatingLeastSquares: Sendable {
                         let qj = q.base + j * k
                         for f in 0..<k { zr[f] = qj[f] }
                         zr[k] = 1
-                        Gram.addScaled(zr, weight: val[e] - alpha - ob[j], into: b.baseAddress!, dimension: d)
+                        let t = val[e] - alpha - ob[j]
+                        for f in 0..<d { b[f] += t * zr[f] }
                         filled += 1
                         if filled == 4 {
                             Gram.addOuterProducts4(z.baseAddress!, into: a.baseAddress!, dimension: d)

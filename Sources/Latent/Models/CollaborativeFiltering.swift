@@ -65,17 +65,14 @@ public struct CollaborativeFiltering: Sendable {
         let report: (Int, Double) -> Void = { step, loss in
             context.report(TrainingProgress(stage: "iteration", step: step, total: total, loss: loss))
         }
+        let f: ObjectiveFunction = { objective.evaluate($0, gradient: &$1) }
         let solution: [Double]
         switch solver {
         case .lbfgs:
-            solution = try LBFGS.minimize(x0, options: LBFGS.Options(maxIterations: total, gradientTolerance: 1e-6), progress: report) {
-                objective.evaluate($0, gradient: &$1)
-            }.x
+            solution = try LBFGS.minimize(x0, options: LBFGS.Options(maxIterations: total, gradientTolerance: 1e-6), progress: report, f).x
         case .cg:
-            solution = try ConjugateGradient.minimize(x0, options: LBFGS.Options(maxIterations: total, gradientTolerance: 1e-6, c2: 0.1),
-                                                      progress: report) {
-                objective.evaluate($0, gradient: &$1)
-            }.x
+            let options = LBFGS.Options(maxIterations: total, gradientTolerance: 1e-6, c2: 0.1)
+            solution = try ConjugateGradient.minimize(x0, options: options, progress: report, f).x
         case .alternating:
             for sweep in 0..<total {
                 objective.alternate(&x0, threads: context.threads)
@@ -84,9 +81,7 @@ public struct CollaborativeFiltering: Sendable {
             solution = x0
         case .gd:
             solution = try GradientDescent.minimize(x0, rule: optimizer, learningRate: effectiveLearningRate,
-                                                    schedule: schedule, iterations: total, progress: report) {
-                objective.evaluate($0, gradient: &$1)
-            }.x
+                                                    schedule: schedule, iterations: total, progress: report, f).x
         }
         guard solution.allSatisfy({ $0.isFinite }) else {
             throw TrainingError.diverged(epoch: total, learningRate: Float(effectiveLearningRate))

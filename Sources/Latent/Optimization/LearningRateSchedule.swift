@@ -1,3 +1,5 @@
+import Foundation
+
 /// How a learning rate changes with the epoch: the notes' advice of a rate that starts high and decays.
 public enum LearningRateSchedule: Sendable, Equatable {
     /// eta_t = eta_0.
@@ -55,11 +57,3 @@ public enum LearningRateSchedule: Sendable, Equatable {
         }
     }
 }
-
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Musl)
-import Musl
-#elseif canImport(Darwin)
-import Darwin
-#endif

@@ -45,13 +45,6 @@ public struct ModelArchive: Sendable, Equatable {
         return a
     }
 
-    /// The scalar parameter `name` as a Float, or a ``ModelFileError/missingField(_:)`` error.
-    public func scalar(_ name: String) throws -> Float {
-        guard let raw = parameters[name] else { throw ModelFileError.missingField(name) }
-        guard let v = Float(raw) else { throw ModelFileError.inconsistent("\(name) is not a number: \(raw)") }
-        return v
-    }
-
     /// Stores `other` (a model inside this one) under `prefix`: its kind, model name and parameters as parameters
     /// `prefix` + `kind`, `model`, `parameter.NAME`, and its arrays under `prefix` + their names, leaving out the
     /// arrays whose names start with `omitting`.

@@ -51,21 +51,21 @@ public enum ModelFile {
         }
         let sectionCount = archive.strings.count + archive.floats.count + archive.int32s.count + archive.int64s.count
         body.uint32(UInt32(sectionCount))
-        // Each section: its type (1 strings, 2 Float, 3 Int32, 4 Int64), its name, its values; by type, then name.
-        func sections<T>(_ type: UInt8, _ named: [String: T], _ write: (inout S, T) -> Void) {
-            for key in named.keys.sorted() {
-                body.uint8(type)
-                body.string(key)
-                write(&body, named[key]!)
-            }
-        }
-        sections(1, archive.strings) { body, list in
+        for key in archive.strings.keys.sorted() {
+            body.uint8(1); body.string(key)
+            let list = archive.strings[key]!
             body.uint64(UInt64(list.count))
             for s in list { body.string(s) }
         }
-        sections(2, archive.floats) { $0.array($1) }
-        sections(3, archive.int32s) { $0.array($1) }
-        sections(4, archive.int64s) { $0.array($1) }
+        func section<T: BitwiseCopyable>(_ type: UInt8, _ arrays: [String: [T]]) {
+            for (key, array) in arrays.sorted(by: { $0.key < $1.key }) {
+                body.uint8(type); body.string(key)
+                body.array(array)
+            }
+        }
+        section(2, archive.floats)
+        section(3, archive.int32s)
+        section(4, archive.int64s)
     }
 
     /// The archive in `bytes`; `path` names the source in errors.
@@ -73,7 +73,7 @@ public enum ModelFile {
         guard bytes.count >= magic.count, Array(bytes[0..<magic.count]) == magic else {
             throw ModelFileError.notAModelFile(path: path)
         }
-        var header = ByteReader(bytes: bytes, position: magic.count, path: path)
+        var header = ByteReader(bytes: bytes, position: magic.count, path: path, limit: bytes.count)
         let version = try header.uint32()
         guard version <= formatVersion, version >= 1 else {
             throw ModelFileError.unsupportedVersion(path: path, found: version, supported: formatVersion)
@@ -84,7 +84,7 @@ public enum ModelFile {
             throw ModelFileError.truncated(path: path)
         }
         let end = bodyStart + Int(bodyLength)
-        var tail = ByteReader(bytes: bytes, position: end, path: path)
+        var tail = ByteReader(bytes: bytes, position: end, path: path, limit: bytes.count)
         let stored = try tail.uint64()
         guard stored == checksum(bytes[0..<end]) else { throw ModelFileError.checksumMismatch(path: path) }
         guard tail.position == bytes.count else { throw ModelFileError.inconsistent("extra bytes after the checksum") }
@@ -101,12 +101,7 @@ public enum ModelFile {
             let type = try r.uint8()
             let name = try r.string()
             switch type {
-            case 1:
-                let n = try r.count(elementSize: 4)
-                var list: [String] = []
-                list.reserveCapacity(n)
-                for _ in 0..<n { list.append(try r.string()) }
-                archive.strings[name] = list
+            case 1: archive.strings[name] = try (0..<r.count(elementSize: 4)).map { _ in try r.string() }
             case 2: archive.floats[name] = try r.array(Float.self)
             case 3: archive.int32s[name] = try r.array(Int32.self)
             case 4: archive.int64s[name] = try r.array(Int64.self)
@@ -299,13 +294,6 @@ struct ByteReader {
     var position: Int
     let path: String
     var limit: Int
-
-    init(bytes: [UInt8], position: Int, path: String, limit: Int? = nil) {
-        self.bytes = bytes
-        self.position = position
-        self.path = path
-        self.limit = limit ?? bytes.count
-    }
 
     mutating func take(_ n: Int) throws -> Range<Int> {
         guard n >= 0, position <= limit - n else { throw ModelFileError.truncated(path: path) }
