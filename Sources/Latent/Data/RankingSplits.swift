@@ -21,9 +21,7 @@ public enum RankingSplits {
     /// Per-user holdout by fraction: of each user's n observations, round(n * fraction) go to the test part, at
     /// least one training observation always left.
     public static func perUserHoldout(_ set: RatingSet, testFraction: Double, seed: UInt64) throws -> TrainTestSplit {
-        guard testFraction > 0 && testFraction < 1 else {
-            throw RankingSplitError.invalidParameter("the test fraction must be in (0, 1), got \(testFraction)")
-        }
+        try checkFraction(testFraction)
         return perUser(set, seed: seed) { n in Int((Double(n) * testFraction).rounded()) }
     }
 
@@ -54,14 +52,18 @@ public enum RankingSplits {
     /// are the test part; everything before is training.
     public static func temporal(_ set: RatingSet, testFraction: Double) throws -> TrainTestSplit {
         guard let times = set.timestamps else { throw RankingSplitError.missingTimestamps }
-        guard testFraction > 0 && testFraction < 1 else {
-            throw RankingSplitError.invalidParameter("the test fraction must be in (0, 1), got \(testFraction)")
-        }
+        try checkFraction(testFraction)
         let order = (0..<set.count).sorted { times[$0] != times[$1] ? times[$0] < times[$1] : $0 < $1 }
         let testCount = Int((Double(set.count) * testFraction).rounded())
         var isTest = [Bool](repeating: false, count: set.count)
         for n in order.suffix(testCount) { isTest[n] = true }
         return TrainTestSplit(set, isTest: isTest)
+    }
+
+    private static func checkFraction(_ testFraction: Double) throws {
+        guard testFraction > 0 && testFraction < 1 else {
+            throw RankingSplitError.invalidParameter("the test fraction must be in (0, 1), got \(testFraction)")
+        }
     }
 
     private static func perUser(_ set: RatingSet, seed: UInt64, testCount: (Int) -> Int) -> TrainTestSplit {

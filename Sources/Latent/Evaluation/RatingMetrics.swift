@@ -2,19 +2,18 @@
 public enum RatingMetrics {
     /// The root mean squared error between predictions and truths.
     public static func rmse(_ predictions: [Float], _ truths: [Float]) -> Double {
-        precondition(predictions.count == truths.count)
-        guard !truths.isEmpty else { return .nan }
-        var s: Double = 0
-        for (p, t) in zip(predictions, truths) { s += Double(p - t) * Double(p - t) }
-        return (s / Double(truths.count)).squareRoot()
+        mean(predictions, truths) { Double($0) * Double($0) }.squareRoot()
     }
 
     /// The mean absolute error between predictions and truths.
-    public static func mae(_ predictions: [Float], _ truths: [Float]) -> Double {
+    public static func mae(_ predictions: [Float], _ truths: [Float]) -> Double { mean(predictions, truths) { Double(abs($0)) } }
+
+    /// The mean of `loss(prediction - truth)`, NaN when there is none.
+    private static func mean(_ predictions: [Float], _ truths: [Float], _ loss: (Float) -> Double) -> Double {
         precondition(predictions.count == truths.count)
         guard !truths.isEmpty else { return .nan }
         var s: Double = 0
-        for (p, t) in zip(predictions, truths) { s += Double(abs(p - t)) }
+        for (p, t) in zip(predictions, truths) { s += loss(p - t) }
         return s / Double(truths.count)
     }
 }

@@ -13,6 +13,16 @@ public enum Baselines {
                     userFactors: Matrix(rows: data.userCount, columns: 0), itemFactors: Matrix(rows: data.itemCount, columns: 0),
                     foldIn: .ridge(lambda: 0))
     }
+
+    /// For each row r of `rows` (an item's ratings, or a user's), the regularized mean offset
+    /// sum (r - mu - b_other) / (lambda + n_r), with b_other the biases of the other side (none when empty).
+    static func biases(_ rows: SparseRows, mu: Float, other: [Float], lambda: Float) -> [Float] {
+        (0..<rows.rowCount).map { r in
+            var s: Double = 0
+            for n in rows.range(of: r) { s += Double(rows.values[n] - mu - (other.isEmpty ? 0 : other[Int(rows.indices[n])])) }
+            return Float(s / (Double(lambda) + Double(rows.count(of: r))))
+        }
+    }
 }
 
 /// `item-mean`: each item's mean training rating mu_i (the course notes' mean normalization with no factors);
@@ -28,13 +38,7 @@ public struct ItemMean: ModelConfiguration {
 
     /// Fits the item means on `data`.
     public func fit(_ data: RatingMatrix, context: TrainingContext = TrainingContext()) -> FactorModel {
-        let mu = data.globalMean
-        var offsets = [Float](repeating: 0, count: data.itemCount)
-        for i in 0..<data.itemCount {
-            var s: Double = 0
-            for n in data.byItem.range(of: i) { s += Double(data.byItem.values[n] - mu) }
-            offsets[i] = Float(s / (Double(data.byItem.count(of: i)) + Double(shrinkage)))
-        }
+        let offsets = Baselines.biases(data.byItem, mu: data.globalMean, other: [], lambda: shrinkage)
         return Baselines.model("item-mean", data, context, hyperparameters, userBias: [], itemBias: offsets)
     }
 }
@@ -64,20 +68,8 @@ public struct BiasBaseline: ModelConfiguration {
         var bu = [Float](repeating: 0, count: data.userCount)
         var bi = [Float](repeating: 0, count: data.itemCount)
         for _ in 0..<iterations {
-            for i in 0..<data.itemCount {
-                var s: Double = 0
-                for n in data.byItem.range(of: i) {
-                    s += Double(data.byItem.values[n] - mu - bu[Int(data.byItem.indices[n])])
-                }
-                bi[i] = Float(s / (Double(itemBiasRegularization) + Double(data.byItem.count(of: i))))
-            }
-            for u in 0..<data.userCount {
-                var s: Double = 0
-                for n in data.byUser.range(of: u) {
-                    s += Double(data.byUser.values[n] - mu - bi[Int(data.byUser.indices[n])])
-                }
-                bu[u] = Float(s / (Double(userBiasRegularization) + Double(data.byUser.count(of: u))))
-            }
+            bi = Baselines.biases(data.byItem, mu: mu, other: bu, lambda: itemBiasRegularization)
+            bu = Baselines.biases(data.byUser, mu: mu, other: bi, lambda: userBiasRegularization)
         }
         return Baselines.model("baseline", data, context, hyperparameters, userBias: bu, itemBias: bi)
     }

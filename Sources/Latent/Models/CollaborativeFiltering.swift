@@ -121,16 +121,9 @@ public struct CofiObjective: FusedObjective, Sendable {
         byItem = data.byItem
         userCount = data.userCount
         itemCount = data.itemCount
-        targets = (0..<data.count).map { e in
-            Double(data.byUser.values[e]) - (itemMeans.isEmpty ? 0 : Double(itemMeans[Int(data.byUser.indices[e])]))
-        }
-        var t = [Double](repeating: 0, count: data.count)
-        for i in 0..<data.itemCount {
-            for e in data.byItem.range(of: i) {
-                t[e] = Double(data.byItem.values[e]) - (itemMeans.isEmpty ? 0 : Double(itemMeans[i]))
-            }
-        }
-        targetsByItem = t
+        func target(_ value: Float, item: Int) -> Double { Double(value) - (itemMeans.isEmpty ? 0 : Double(itemMeans[item])) }
+        targets = (0..<data.count).map { target(data.byUser.values[$0], item: Int(data.byUser.indices[$0])) }
+        targetsByItem = (0..<data.itemCount).flatMap { i in data.byItem.range(of: i).map { target(data.byItem.values[$0], item: i) } }
     }
 
     public var parameterCount: Int { (userCount + itemCount) * factors }

@@ -46,8 +46,7 @@ public struct NeuralRecommender: Recommender {
     func foldInEmbeddings(_ ratings: [(item: Int, value: Float)]) -> (gmf: [Float], mlp: [Float])? {
         let n = network
         let kg = n.gmfSize, km = n.mlpSize
-        var given = Set(ratings.map(\.item))
-        given = given.filter { $0 >= 0 && $0 < n.itemCount }
+        let given = Set(ratings.map(\.item).filter { $0 >= 0 && $0 < n.itemCount })
         guard !given.isEmpty else { return nil }
         var pg = [Float](repeating: 0, count: kg), pm = [Float](repeating: 0, count: km)
         var total: Float = 0
