@@ -30,11 +30,20 @@ func jsonObject(_ output: String) throws -> [String: Any] {
     return try #require(object as? [String: Any])
 }
 
-/// A fresh folder for a test's files.
+/// A fresh folder for a test's files, inside one folder per test process that is removed when the process exits, so
+/// that test runs leave nothing behind.
 func temporaryDirectory() -> URL {
-    let url = FileManager.default.temporaryDirectory.appendingPathComponent("latent-cli-tests-\(UUID().uuidString)")
+    let url = testProcessFolder.appendingPathComponent(UUID().uuidString)
     try? FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
     return url
+}
+
+private let testProcessFolder: URL = {
+    atexit { try? FileManager.default.removeItem(at: testProcessFolderPath) }
+    return testProcessFolderPath
+}()
+private var testProcessFolderPath: URL {
+    FileManager.default.temporaryDirectory.appendingPathComponent("latent-cli-tests-\(getpid())")
 }
 
 /// A small rating file with two tastes: users 1-12 like items 1-5 (ratings 4-5) and dislike 6-10 (1-2), users

@@ -17,7 +17,7 @@ struct Fixture {
     let model: any Recommender
 
     init(seed: UInt64 = 7) throws {
-        directory = FileManager.default.temporaryDirectory.appendingPathComponent("latent-server-tests-\(UUID().uuidString)")
+        directory = Self.processFolder.appendingPathComponent(UUID().uuidString)
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         modelPath = directory.appendingPathComponent("model.latent").path
         databasePath = directory.appendingPathComponent("store.sqlite").path
@@ -32,6 +32,15 @@ struct Fixture {
         titles["i11"] = "Not in the model (2001)"
         genres["i11"] = ["Drama"]
         catalog = ItemCatalog(titles: titles, genres: genres, genreNames: ["Action", "Drama", "Romance"])
+    }
+
+    /// One folder per test process for the fixtures' files, removed when the process exits.
+    private static let processFolder: URL = {
+        atexit { try? FileManager.default.removeItem(at: Fixture.processFolderPath) }
+        return processFolderPath
+    }()
+    private static var processFolderPath: URL {
+        FileManager.default.temporaryDirectory.appendingPathComponent("latent-server-tests-\(getpid())")
     }
 
     /// The two-taste ratings.

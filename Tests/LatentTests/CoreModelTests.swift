@@ -66,7 +66,7 @@ import Testing
         config.factors = 2
         config.iterations = 400
         config.learningRate = 0.05
-        config.decay = 1
+        config.schedule = .constant
         config.userRegularization = 0
         config.itemRegularization = 0
         config.userBiasRegularization = 0
@@ -90,7 +90,7 @@ import Testing
         let data = RatingMatrix(Self.set)
         var config = SGDMatrixFactorization.biasedDefaults
         config.learningRate = 10
-        config.decay = 1
+        config.schedule = .constant
         #expect(throws: TrainingError.self) { try config.fit(data) }
         do {
             _ = try config.fit(data)
@@ -349,7 +349,7 @@ import Testing
         config.factors = 1
         config.iterations = 3000
         config.learningRate = 0.02
-        config.decay = 1
+        config.schedule = .constant
         config.userRegularization = 0
         config.itemRegularization = 0
         config.initialScale = 0.5
@@ -381,13 +381,37 @@ import Testing
             c.solver = solver
             c.iterations = iterations
             c.learningRate = rate > 0 ? rate : c.learningRate
-            c.decay = 1
+            c.schedule = .constant
             let model = try c.fit(data)
             #expect(cost(model) < 0.9 * initial, "\(solver): \(cost(model)) from \(initial)")
             #expect(model.hyperparameters.values["solver"] == solver.rawValue)
         }
         #expect(throws: TrainingError.self) {
             try ModelDescriptor.biasedMF.fit(data, hyperparameters: Hyperparameters(["solver": "newton"]))
+        }
+    }
+
+    /// Batch gradient descent takes `optimizer`'s step rule: Adam's first step is eta g / (|g| + eps), so every
+    /// parameter moves by eta (plain steps would move each by eta |g|); L-BFGS refuses a step rule it would ignore.
+    @Test func batchGradientDescentTakesTheStepRuleAndLBFGSRefusesOne() throws {
+        let data = ParallelSGDTests.data()
+        var config = SGDMatrixFactorization.biasedDefaults
+        config.factors = 4
+        config.solver = .gd
+        config.schedule = .constant
+        config.learningRate = 0.01
+        config.iterations = 0
+        func parameters(_ m: FactorModel) -> [Float] { m.userFactors.storage + m.itemFactors.storage + m.userBias + m.itemBias }
+        let start = parameters(try config.fit(data))
+        config.iterations = 1
+        let plain = zip(parameters(try config.fit(data)), start).map { abs($0 - $1) }
+        config.optimizer = .adam
+        let adam = zip(parameters(try config.fit(data)), start).map { abs($0 - $1) }
+        #expect(adam.allSatisfy { abs($0 - 0.01) < 1e-5 }, "\(adam.min()!) ... \(adam.max()!)")
+        #expect(plain.contains { abs($0 - 0.01) > 1e-3 })
+        config.solver = .lbfgs
+        #expect(throws: TrainingError.invalidHyperparameter(name: "optimizer", value: "adam", reason: "needs solver=gd (solver lbfgs has no step rule)")) {
+            try config.fit(data)
         }
     }
 }

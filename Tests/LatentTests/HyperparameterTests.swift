@@ -32,8 +32,9 @@ import Testing
         for d in ModelRegistry.all {
             let names = d.parameters.map(\.name)
             #expect(Set(names).count == names.count, "\(d.name)")
-            for old in ["epochs", "sweeps", "lambda", "shrink"] { #expect(!names.contains(old), "\(d.name) has \(old)") }
+            for old in ["epochs", "sweeps", "lambda", "shrink", "decay"] { #expect(!names.contains(old), "\(d.name) has \(old)") }
             for p in d.parameters where p.name == "iterations" { #expect(p.aliases == ["epochs", "sweeps"]) }
+            for p in d.parameters where p.name == "schedule" { #expect(p.aliases == (d.name == "cofi" ? [] : ["decay=exponential:*"])) }
             for p in d.parameters { #expect(Set(p.aliases).isDisjoint(with: names), "\(d.name).\(p.name)") }
         }
         let als = ModelDescriptor.als.parameters
@@ -44,6 +45,53 @@ import Testing
         }
         #expect(throws: TrainingError.unknownHyperparameter(name: "alpha", known: als.map(\.name))) {
             try Hyperparameters(["alpha": "1"]).canonical(for: als)
+        }
+    }
+
+    @Test func oneNameOneKindOfValue() {
+        // A name means one concept: the same kind of value on every model (cofi's and sgd-mf's optimizer: the step rule).
+        let specs = Dictionary(grouping: ModelRegistry.all.flatMap(\.parameters), by: \.name)
+        for (name, group) in specs { #expect(Set(group.map(\.type)).count == 1, "\(name)") }
+        #expect(Set(specs["optimizer", default: []].map(\.allowed)) == ["sgd, momentum, adagrad, rmsprop, adam"])
+    }
+
+    @Test func aliasesThatRewriteValuesKeepOldCommandsMeaning() throws {
+        // decay=D is schedule=exponential:D on the SGD models (cofi never had a decay).
+        for d in [ModelDescriptor.sgdMF, .biasedMF, .svdPlusPlus] {
+            #expect(try Hyperparameters(["decay": "0.9"]).canonical(for: d.parameters) == Hyperparameters(["schedule": "exponential:0.9"]))
+            #expect(d.accepts("decay"))
+        }
+        #expect(!ModelDescriptor.als.accepts("decay") && !ModelDescriptor.cofi.accepts("decay"))
+        #expect(try SGDMatrixFactorization(Hyperparameters(["decay": "0.9"])).schedule == .exponential(decay: 0.9))
+        // cofi's old optimizer values: a solver is solver=...; a step rule stays optimizer and implies solver gd.
+        let cofi = ModelDescriptor.cofi.parameters
+        for s in ["lbfgs", "cg", "gd", "alternating"] {
+            #expect(try Hyperparameters(["optimizer": s]).canonical(for: cofi) == Hyperparameters(["solver": s]))
+        }
+        let adam = try CollaborativeFiltering(Hyperparameters(["optimizer": "adam"]))
+        #expect(adam.solver == .gd && adam.optimizer == .adam && adam.effectiveIterations == 1500 && adam.effectiveLearningRate == 0.002)
+        let gd = try CollaborativeFiltering(Hyperparameters(["optimizer": "gd"]))
+        #expect(gd.solver == .gd && gd.optimizer == .sgd && gd.effectiveLearningRate == 0.008)
+        #expect(try CollaborativeFiltering(Hyperparameters()).solver == .lbfgs)
+        // A model file's old names and values become the new ones; names no parameter has are kept.
+        #expect(Hyperparameters(["optimizer": "cg", "epochs": "5", "x": "1"]).renamingAliases(cofi)
+                == Hyperparameters(["solver": "cg", "iterations": "5", "x": "1"]))
+        #expect(Hyperparameters(["decay": "0.5"]).renamingAliases(ModelDescriptor.svdPlusPlus.parameters)
+                == Hyperparameters(["schedule": "exponential:0.5"]))
+        // Refused, with exact messages.
+        let data = syntheticRatings(users: 6, items: 5, density: 0.8, seed: 1)
+        #expect(throws: TrainingError.invalidHyperparameter(name: "optimizer", value: "adam", reason: "needs solver=gd (solver lbfgs has no step rule)")) {
+            _ = try ModelDescriptor.cofi.fit(data, hyperparameters: Hyperparameters(["solver": "lbfgs", "optimizer": "adam"]))
+        }
+        #expect(throws: TrainingError.invalidHyperparameter(name: "solver", value: "cg", reason: "is given twice (also as lbfgs)")) {
+            try Hyperparameters(["optimizer": "lbfgs", "solver": "cg"]).canonical(for: cofi)
+        }
+        #expect(throws: TrainingError.invalidHyperparameter(name: "optimizer", value: "newton", reason: "must be one of sgd, momentum, adagrad, rmsprop, adam")) {
+            _ = try CollaborativeFiltering(Hyperparameters(["optimizer": "newton"]))
+        }
+        #expect(throws: TrainingError.invalidHyperparameter(
+            name: "schedule", value: "exponential:0", reason: "must be constant, step:EVERY:FACTOR, exponential:DECAY or inverse-time:DECAY")) {
+            _ = try SVDPlusPlus(Hyperparameters(["decay": "0"]))
         }
     }
 

@@ -114,6 +114,77 @@ import Testing
         #expect(als.domain.task == .rating && ease.domain.task == .ranking)
     }
 
+    /// cofi and biased-mf as the build before cofi's `optimizer` became `solver` and `optimizer` and `decay` became
+    /// `schedule` wrote them: `latent train --factors 2 --seed 1 --threads 1 --set init-scale=0.5` on a, x, 4;
+    /// a, y, 2; b, x, 5; b, z, 1; c, y, 3; c, z, 2 with `--model cofi --set optimizer=adam` (or `=cg`) `--iterations 30
+    /// --set regularization=0.1`, and `--model biased-mf --set decay=0.8 --learning-rate 0.1 --iterations 30 --set
+    /// regularization=0.01`.
+    static let oldCofiAdam = """
+        TEFURU5UTUYBAAAAOwMAAAAAAAAHAAAAZmFjdG9ycwQAAABjb2ZpCAAAAAcAAABmYWN0b3JzAQAAADIKAAAAaW5pdC1zY2FsZQMA
+        AAAwLjUKAAAAaXRlcmF0aW9ucwIAAAAzMA0AAABsZWFybmluZy1yYXRlBQAAADAuMDAyEgAAAG1lYW4tbm9ybWFsaXphdGlvbgQA
+        AAB0cnVlCQAAAG9wdGltaXplcgQAAABhZGFtDgAAAHJlZ3VsYXJpemF0aW9uAwAAADAuMQgAAABzY2hlZHVsZQgAAABjb25zdGFu
+        dA8AAAABDAAAAGRvbWFpbi5pdGVtcwMAAAAAAAAAAQAAAHgBAAAAeQEAAAB6AQsAAABkb21haW4udGFzawEAAAAAAAAABgAAAHJh
+        dGluZwEMAAAAZG9tYWluLnVzZXJzAwAAAAAAAAABAAAAYQEAAABiAQAAAGMCDAAAAGRvbWFpbi5zY2FsZQIAAAAAAAAAAACAPwAA
+        oEACEgAAAGRvbWFpbi5zZWVuLnZhbHVlcwYAAAAAAAAAAACAQAAAAEAAAKBAAACAPwAAQEAAAABAAg0AAABmb2xkX2luLnJpZGdl
+        AQAAAAAAAAAK1yM8AgkAAABpdGVtX2JpYXMDAAAAAAAAAFZV1T+oqqq+qqqqvwIMAAAAaXRlbV9mYWN0b3JzBgAAAAAAAAAL+fK+
+        TtKzvs8gUj65z2a/DSdHviu79z0CAgAAAG11AQAAAAAAAABVVTVAAgkAAAB1c2VyX2JpYXMAAAAAAAAAAAIMAAAAdXNlcl9mYWN0
+        b3JzBgAAAAAAAACxefS8Iq/lPjMmiL/y5oo/PG8QvxUGs74DEQAAAGRvbWFpbi5zZWVuLml0ZW1zBgAAAAAAAAAAAAAAAQAAAAAA
+        AAACAAAAAQAAAAIAAAAEEwAAAGRvbWFpbi5zZWVuLm9mZnNldHMEAAAAAAAAAAAAAAAAAAAAAgAAAAAAAAAEAAAAAAAAAAYAAAAA
+        AAAABBIAAABpdGVtX2ZhY3RvcnMuc2hhcGUCAAAAAAAAAAMAAAAAAAAAAgAAAAAAAAAEEgAAAHVzZXJfZmFjdG9ycy5zaGFwZQIA
+        AAAAAAAAAwAAAAAAAAACAAAAAAAAAM1bgJMK4QAq
+        """.filter { !$0.isWhitespace }
+    static let oldCofiCG = """
+        TEFURU5UTUYBAAAAHwMAAAAAAAAHAAAAZmFjdG9ycwQAAABjb2ZpBwAAAAcAAABmYWN0b3JzAQAAADIKAAAAaW5pdC1zY2FsZQMA
+        AAAwLjUKAAAAaXRlcmF0aW9ucwIAAAAzMBIAAABtZWFuLW5vcm1hbGl6YXRpb24EAAAAdHJ1ZQkAAABvcHRpbWl6ZXICAAAAY2cO
+        AAAAcmVndWxhcml6YXRpb24DAAAAMC4xCAAAAHNjaGVkdWxlCAAAAGNvbnN0YW50DwAAAAEMAAAAZG9tYWluLml0ZW1zAwAAAAAA
+        AAABAAAAeAEAAAB5AQAAAHoBCwAAAGRvbWFpbi50YXNrAQAAAAAAAAAGAAAAcmF0aW5nAQwAAABkb21haW4udXNlcnMDAAAAAAAA
+        AAEAAABhAQAAAGIBAAAAYwIMAAAAZG9tYWluLnNjYWxlAgAAAAAAAAAAAIA/AACgQAISAAAAZG9tYWluLnNlZW4udmFsdWVzBgAA
+        AAAAAAAAAIBAAAAAQAAAoEAAAIA/AABAQAAAAEACDQAAAGZvbGRfaW4ucmlkZ2UBAAAAAAAAAArXIzwCCQAAAGl0ZW1fYmlhcwMA
+        AAAAAAAAVlXVP6iqqr6qqqq/AgwAAABpdGVtX2ZhY3RvcnMGAAAAAAAAANvBNr/83AO9rXuovoxkIr+/B8U+JCcavwICAAAAbXUB
+        AAAAAAAAAFVVNUACCQAAAHVzZXJfYmlhcwAAAAAAAAAAAgwAAAB1c2VyX2ZhY3RvcnMGAAAAAAAAAOAmGj9MCMU+q2Qiv9p7qD66
+        1wM9zcE2vwMRAAAAZG9tYWluLnNlZW4uaXRlbXMGAAAAAAAAAAAAAAABAAAAAAAAAAIAAAABAAAAAgAAAAQTAAAAZG9tYWluLnNl
+        ZW4ub2Zmc2V0cwQAAAAAAAAAAAAAAAAAAAACAAAAAAAAAAQAAAAAAAAABgAAAAAAAAAEEgAAAGl0ZW1fZmFjdG9ycy5zaGFwZQIA
+        AAAAAAAAAwAAAAAAAAACAAAAAAAAAAQSAAAAdXNlcl9mYWN0b3JzLnNoYXBlAgAAAAAAAAADAAAAAAAAAAIAAAAAAAAANalssnd0
+        +t8=
+        """.filter { !$0.isWhitespace }
+    static let oldBiasedMF = """
+        TEFURU5UTUYBAAAAoQMAAAAAAAAHAAAAZmFjdG9ycwkAAABiaWFzZWQtbWYLAAAABQAAAGRlY2F5AwAAADAuOAcAAABmYWN0b3Jz
+        AQAAADIKAAAAaW5pdC1zY2FsZQMAAAAwLjUYAAAAaXRlbS1iaWFzLXJlZ3VsYXJpemF0aW9uBAAAADAuMDETAAAAaXRlbS1yZWd1
+        bGFyaXphdGlvbgQAAAAwLjAxCgAAAGl0ZXJhdGlvbnMCAAAAMzANAAAAbGVhcm5pbmctcmF0ZQMAAAAwLjEJAAAAb3B0aW1pemVy
+        AwAAAHNnZAYAAABzb2x2ZXIDAAAAc2dkGAAAAHVzZXItYmlhcy1yZWd1bGFyaXphdGlvbgQAAAAwLjAxEwAAAHVzZXItcmVndWxh
+        cml6YXRpb24EAAAAMC4wMQ8AAAABDAAAAGRvbWFpbi5pdGVtcwMAAAAAAAAAAQAAAHgBAAAAeQEAAAB6AQsAAABkb21haW4udGFz
+        awEAAAAAAAAABgAAAHJhdGluZwEMAAAAZG9tYWluLnVzZXJzAwAAAAAAAAABAAAAYQEAAABiAQAAAGMCDAAAAGRvbWFpbi5zY2Fs
+        ZQIAAAAAAAAAAACAPwAAoEACEgAAAGRvbWFpbi5zZWVuLnZhbHVlcwYAAAAAAAAAAACAQAAAAEAAAKBAAACAPwAAQEAAAABAAg0A
+        AABmb2xkX2luLnJpZGdlAQAAAAAAAAAK1yM8AgkAAABpdGVtX2JpYXMDAAAAAAAAAMolgT8DdlK+cPZIvwIMAAAAaXRlbV9mYWN0
+        b3JzBgAAAAAAAAD5lgg+uriPvsw6hL81+50/6xRRv4uG9T0CAgAAAG11AQAAAAAAAABVVTVAAgkAAAB1c2VyX2JpYXMDAAAAAAAA
+        ADiJCT0pUQs+aUQbvgIMAAAAdXNlcl9mYWN0b3JzBgAAAAAAAAA1gkG+X4QcvwylIj/MkjW/iR0cvkg4Zz4DEQAAAGRvbWFpbi5z
+        ZWVuLml0ZW1zBgAAAAAAAAAAAAAAAQAAAAAAAAACAAAAAQAAAAIAAAAEEwAAAGRvbWFpbi5zZWVuLm9mZnNldHMEAAAAAAAAAAAA
+        AAAAAAAAAgAAAAAAAAAEAAAAAAAAAAYAAAAAAAAABBIAAABpdGVtX2ZhY3RvcnMuc2hhcGUCAAAAAAAAAAMAAAAAAAAAAgAAAAAA
+        AAAEEgAAAHVzZXJfZmFjdG9ycy5zaGFwZQIAAAAAAAAAAwAAAAAAAAACAAAAAAAAAETNu5bkHqll
+        """.filter { !$0.isWhitespace }
+
+    @Test func filesWrittenBeforeSolverAndScheduleLoadAndPredictAsTrainingUnderTheNewNames() throws {
+        let data = RatingMatrix(RatingSet([("a", "x", 4), ("a", "y", 2), ("b", "x", 5), ("b", "z", 1), ("c", "y", 3), ("c", "z", 2)]))
+        let cofi = ["factors": "2", "init-scale": "0.5", "iterations": "30", "regularization": "0.1"]
+        let cases: [(String, ModelDescriptor, [String: String], [String: String?], Float)] = [
+            (Self.oldCofiAdam, .cofi, cofi.merging(["solver": "gd", "optimizer": "adam"]) { $1 },
+             ["optimizer": "adam", "learning-rate": "0.002"], 4.8905473),
+            (Self.oldCofiCG, .cofi, cofi.merging(["solver": "cg"]) { $1 }, ["solver": "cg", "optimizer": nil], 4.5000033),
+            (Self.oldBiasedMF, .biasedMF, ["factors": "2", "init-scale": "0.5", "iterations": "30", "regularization": "0.01",
+                                           "learning-rate": "0.1", "schedule": "exponential:0.8"],
+             ["schedule": "exponential:0.8", "decay": nil], 3.6069512),
+        ]
+        for (file, descriptor, now, stored, old) in cases {
+            let loaded = try ModelRegistry.model(from: ModelFile.decode([UInt8](try #require(Data(base64Encoded: file)))))
+            for (name, value) in stored { #expect(loaded.hyperparameters.values[name] == value, "\(descriptor.name) \(name)") }
+            #expect(loaded.predict(user: "c", item: "x") == old)  // what the old build predicted (`latent predict --json`)
+            let trained = try descriptor.fit(data, hyperparameters: Hyperparameters(now), context: TrainingContext(seed: 1, ratingScale: 1...5))
+            for u in ["a", "b", "c"] {
+                for i in ["x", "y", "z"] { #expect(loaded.predict(user: u, item: i) == trained.predict(user: u, item: i), "\(descriptor.name)") }
+            }
+        }
+    }
+
     @Test func theTaskIsStoredInTheModel() throws {
         let data = RatingMatrix(RatingSet([("a", "x", 4), ("a", "y", 2), ("b", "x", 5), ("b", "z", 1)]))
         for (descriptor, task) in [(ModelDescriptor.baseline, ModelTask.rating), (.ease, .ranking), (.bpr, .ranking)] {

@@ -132,6 +132,12 @@ private func rosenbrock(_ x: [Double], _ g: inout [Double]) -> Double {
         }
         #expect(LearningRateSchedule("step:0:2") == nil)
         #expect(LearningRateSchedule("sometimes") == nil)
+        // The SGD models' Float rates: an exponential decay multiplies in Float (what `decay` did), the others round.
+        var gamma: Float = 0.01, expected: [Float] = []
+        for _ in 0..<4 { expected.append(gamma); gamma *= Float(0.96) }
+        #expect(LearningRateSchedule.exponential(decay: 0.96).rates(initial: 0.01, epochs: 4) == expected)
+        #expect(LearningRateSchedule.step(every: 2, factor: 0.5).rates(initial: 1, epochs: 5) == [1, 1, 0.5, 0.5, 0.25])
+        #expect(LearningRateSchedule.constant.rates(initial: 0.1, epochs: 0) == [])
     }
 
     @Test func upperCholeskyMatchesTheLowerOneAndSolves() {

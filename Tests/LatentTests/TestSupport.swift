@@ -7,11 +7,20 @@ enum TestData {
     static let movieLens100k = packageRoot.deletingLastPathComponent().appendingPathComponent("shared/data/ml-100k")
     static var hasMovieLens: Bool { FileManager.default.fileExists(atPath: movieLens100k.appendingPathComponent("u1.base").path) }
 
-    /// A fresh empty folder for files a test writes.
+    /// A fresh empty folder for files a test writes, inside one folder per test process that is removed when the
+    /// process exits, so that test runs leave nothing behind.
     static func temporaryDirectory() -> URL {
-        let url = FileManager.default.temporaryDirectory.appendingPathComponent("latent-tests-\(UUID().uuidString)")
+        let url = processFolder.appendingPathComponent(UUID().uuidString)
         try? FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
         return url
+    }
+
+    private static let processFolder: URL = {
+        atexit { try? FileManager.default.removeItem(at: TestData.processFolderPath) }
+        return processFolderPath
+    }()
+    private static var processFolderPath: URL {
+        FileManager.default.temporaryDirectory.appendingPathComponent("latent-tests-\(getpid())")
     }
 }
 

@@ -184,7 +184,7 @@ import Testing
 
     @Test func aModelWithoutTimeIgnoresIt() throws {
         let (train, _) = Self.timedData()
-        let model = try BiasBaseline.defaults.fit(train)
+        let model = BiasBaseline.defaults.fit(train)
         #expect(model.rawPrediction(user: 1, item: 2, time: 5) == model.rawPrediction(user: 1, item: 2))
         // No bins: times in the matrix change nothing.
         let config = BayesianSVDPlusPlus(factors: 2, iterations: 12, burnIn: 4, keptSamples: 4, initialScale: 0.1, timeBins: 0)

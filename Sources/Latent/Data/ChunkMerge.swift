@@ -67,12 +67,7 @@ extension RatingReader {
 
     /// Replaces each index `k` of `indices` by `map[k]`, unless `map` is the identity.
     static func remap(_ indices: inout [Int32], _ map: [Int32]) {
-        var identity = true
-        for (k, v) in map.enumerated() where v != Int32(k) {
-            identity = false
-            break
-        }
-        if identity { return }
+        if map.elementsEqual(0..<Int32(map.count)) { return }
         map.withUnsafeBufferPointer { m in
             indices.withUnsafeMutableBufferPointer { x in
                 for n in x.indices { x[n] = m[Int(x[n])] }

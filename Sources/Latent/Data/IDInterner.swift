@@ -152,22 +152,10 @@ struct IDInterner: Sendable {
     /// "é"), they become one identifier, and the second value maps old indices to new ones.
     func idMap() -> (IDMap, [Int32]?) {
         let strings = arena.withUnsafeBytes { a in
-            (0..<Int(count)).map { k -> String in
-                let raw = UnsafeRawBufferPointer(rebasing: a[starts[k]..<starts[k + 1]])
-                if let s = String(validating: raw, as: UTF8.self) { return s }
-                // Not UTF-8: read the bytes as ISO-8859-1, which keeps distinct bytes distinct.
-                var scalars = String.UnicodeScalarView()
-                scalars.append(contentsOf: raw.map { Unicode.Scalar($0) })
-                return String(scalars)
-            }
+            (0..<Int(count)).map { utf8OrLatin1(UnsafeRawBufferPointer(rebasing: a[starts[$0]..<starts[$0 + 1]])) }
         }
         var seen = Set<String>(minimumCapacity: strings.count)
-        var distinct = true
-        for s in strings where !seen.insert(s).inserted {
-            distinct = false
-            break
-        }
-        if distinct { return (IDMap(strings), nil) }
+        if strings.allSatisfy({ seen.insert($0).inserted }) { return (IDMap(strings), nil) }
         var map = IDMap()
         let fix = strings.map { map.insert($0) }
         return (map, fix)

@@ -47,7 +47,7 @@ public enum RankingSplits {
         }
         var isTest = [Bool](repeating: false, count: set.count)
         for u in 0..<latest.count where latest[u] >= 0 && count[u] >= 2 { isTest[latest[u]] = true }
-        return split(set, isTest)
+        return TrainTestSplit(set, isTest: isTest)
     }
 
     /// Global temporal split: the latest `testFraction` of all observations (by timestamp, ties by input order)
@@ -61,7 +61,7 @@ public enum RankingSplits {
         let testCount = Int((Double(set.count) * testFraction).rounded())
         var isTest = [Bool](repeating: false, count: set.count)
         for n in order.suffix(testCount) { isTest[n] = true }
-        return split(set, isTest)
+        return TrainTestSplit(set, isTest: isTest)
     }
 
     private static func perUser(_ set: RatingSet, seed: UInt64, testCount: (Int) -> Int) -> TrainTestSplit {
@@ -75,11 +75,6 @@ public enum RankingSplits {
             let t = min(testCount(row.count), row.count - 1)
             for n in row.prefix(t) { isTest[n] = true }
         }
-        return split(set, isTest)
-    }
-
-    private static func split(_ set: RatingSet, _ isTest: [Bool]) -> TrainTestSplit {
-        TrainTestSplit(train: set.subset((0..<set.count).filter { !isTest[$0] }),
-                       test: set.subset((0..<set.count).filter { isTest[$0] }))
+        return TrainTestSplit(set, isTest: isTest)
     }
 }

@@ -199,15 +199,7 @@ public struct RatingMatrix: Sendable {
     }
 
     /// The smallest and largest stored rating, or nil when empty.
-    public var valueRange: ClosedRange<Float>? {
-        guard let first = byUser.values.first else { return nil }
-        var lo = first, hi = first
-        for v in byUser.values {
-            lo = min(lo, v)
-            hi = max(hi, v)
-        }
-        return lo...hi
-    }
+    public var valueRange: ClosedRange<Float>? { byUser.values.valueRange }
 
     /// The number of ratings of each item, in item order (from ``byUser``: it does not build ``byItem``).
     public func itemCounts() -> [Int] {

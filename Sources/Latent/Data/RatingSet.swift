@@ -87,10 +87,15 @@ public struct RatingSet: Sendable {
     }
 
     /// The smallest and largest value, or nil when empty.
-    public var valueRange: ClosedRange<Float>? {
-        guard var lo = values.first else { return nil }
+    public var valueRange: ClosedRange<Float>? { values.valueRange }
+}
+
+extension [Float] {
+    /// The smallest and largest value, or nil when empty.
+    var valueRange: ClosedRange<Float>? {
+        guard var lo = first else { return nil }
         var hi = lo
-        for v in values {
+        for v in self {
             if v < lo { lo = v }
             if v > hi { hi = v }
         }

@@ -33,14 +33,17 @@ public struct SparseRows: Sendable, Equatable {
     /// The columns of row `r`.
     public func columns(of r: Int) -> ArraySlice<Int32> { indices[range(of: r)] }
 
-    /// Whether row `r` has an entry in `column` (binary search).
-    public func contains(row r: Int, column: Int32) -> Bool {
+    /// Whether row `r` has an entry in `column`.
+    public func contains(row r: Int, column: Int32) -> Bool { position(row: r, column: column) != nil }
+
+    /// Where row `r`'s entry in `column` is stored in ``indices`` and ``values`` (binary search), or nil.
+    func position(row r: Int, column: Int32) -> Int? {
         var lo = offsets[r], hi = offsets[r + 1]
         while lo < hi {
             let mid = (lo + hi) / 2
             if indices[mid] < column { lo = mid + 1 } else { hi = mid }
         }
-        return lo < offsets[r + 1] && indices[lo] == column
+        return lo < offsets[r + 1] && indices[lo] == column ? lo : nil
     }
 
     /// A column drawn uniformly from those row `r` does not contain, by rejection (the negative sampler of the

@@ -10,6 +10,11 @@ public struct TrainTestSplit: Sendable {
         self.train = train
         self.test = test
     }
+
+    /// `set` split by `isTest` (one entry per observation), each part in input order.
+    init(_ set: RatingSet, isTest: [Bool]) {
+        self.init(train: set.subset((0..<set.count).filter { !isTest[$0] }), test: set.subset((0..<set.count).filter { isTest[$0] }))
+    }
 }
 
 /// Seeded ways to split a rating set.
@@ -45,9 +50,6 @@ public enum Splits {
         rng.shuffle(&order)
         var part = [Int](repeating: 0, count: set.count)
         for (rank, n) in order.enumerated() { part[n] = rank * folds / max(1, set.count) }
-        return (0..<folds).map { f in
-            TrainTestSplit(train: set.subset((0..<set.count).filter { part[$0] != f }),
-                           test: set.subset((0..<set.count).filter { part[$0] == f }))
-        }
+        return (0..<folds).map { f in TrainTestSplit(set, isTest: part.map { $0 == f }) }
     }
 }

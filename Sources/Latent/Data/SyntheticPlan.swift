@@ -1,24 +1,16 @@
 import Foundation
 
 extension SyntheticData {
+    /// Appends the decimal digits of `value` (not negative): last digit first, then reversed in place.
     @inline(__always)
     static func appendDecimal(_ value: Int, to out: inout [UInt8]) {
+        let start = out.count
         var v = value
-        var digits: (UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8,
-                     UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8) =
-            (0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0)
-        var n = 0
-        withUnsafeMutableBytes(of: &digits) { d in
-            repeat {
-                d[n] = UInt8(truncatingIfNeeded: v % 10) + 0x30
-                v /= 10
-                n += 1
-            } while v > 0
-            while n > 0 {
-                n -= 1
-                out.append(d[n])
-            }
-        }
+        repeat {
+            out.append(UInt8(truncatingIfNeeded: v % 10) + 0x30)
+            v /= 10
+        } while v > 0
+        out[start...].reverse()
     }
 
     /// Per-thread working memory: which items the current user already has.

@@ -1,9 +1,10 @@
 import Foundation
 
 /// The text of `data`: UTF-8 when it is valid UTF-8 (a byte order mark is dropped), ISO-8859-1 otherwise.
-func decodeText(_ data: Data) -> String {
-    var bytes = data
-    if bytes.starts(with: [0xEF, 0xBB, 0xBF]) { bytes = bytes.dropFirst(3) }
+func decodeText(_ data: Data) -> String { utf8OrLatin1(data.starts(with: [0xEF, 0xBB, 0xBF]) ? data.dropFirst(3) : data) }
+
+/// `bytes` decoded as UTF-8 when they are valid UTF-8, else as ISO-8859-1, which keeps distinct bytes distinct.
+func utf8OrLatin1(_ bytes: some Collection<UInt8>) -> String {
     if let s = String(validating: bytes, as: UTF8.self) { return s }
     var latin1 = String.UnicodeScalarView()
     latin1.append(contentsOf: bytes.map { Unicode.Scalar($0) })

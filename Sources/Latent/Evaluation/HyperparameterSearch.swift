@@ -238,20 +238,19 @@ public enum HyperparameterSearch {
             for c in stride(from: t, to: configurations.count, by: concurrent) {
                 let h = configurations[c]
                 let result = Result { () throws -> SearchResult in
-                    let shown = h.values.filter { varying.contains($0.key) }
+                    let (folds, fitSeconds): ([Double], Double)
                     switch metric.task {
                     case .rating:
                         let r = try CrossValidation.evaluateRatings(descriptor, splits: splits, inputs: inputs, hyperparameters: h,
                                                                     duplicates: duplicates, context: perFit)
-                        return SearchResult(hyperparameters: shown, folds: r.folds.map(metric.value),
-                                            fitSeconds: r.fitSeconds)
+                        (folds, fitSeconds) = (r.folds.map(metric.value), r.fitSeconds)
                     case .ranking:
                         let r = try RankingProtocol.crossValidate(
                             model: descriptor, inputs: inputs, hyperparameters: h, splits: splits, k: k, relevanceThreshold: relevanceThreshold,
                             conversion: conversion, duplicates: duplicates, context: perFit)
-                        return SearchResult(hyperparameters: shown, folds: r.folds.map { metric.value($0.evaluation) },
-                                            fitSeconds: r.fitSeconds)
+                        (folds, fitSeconds) = (r.folds.map { metric.value($0.evaluation) }, r.fitSeconds)
                     }
+                    return SearchResult(hyperparameters: h.values.filter { varying.contains($0.key) }, folds: folds, fitSeconds: fitSeconds)
                 }
                 let done = outcomes.withLock { o in
                     o.results[c] = result

@@ -102,12 +102,7 @@ public final class LearningCurve: Sendable {
         if loss == nil, metric == .rmse, let training { loss = model.evaluateRatings(on: training).rmse }
         state.withLock { s in
             s.points.append(LearningCurvePoint(step: progress.step, trainingLoss: loss, validation: value))
-            let better: Bool
-            if let b = s.best {
-                better = value.isFinite && (metric.lowerIsBetter ? value < b.value : value > b.value)
-            } else {
-                better = value.isFinite
-            }
+            let better = value.isFinite && (s.best.map { metric.lowerIsBetter ? value < $0.value : value > $0.value } ?? true)
             if better { s.best = (progress.step, value, model) }
             if let patience, progress.step - (s.best?.step ?? 0) >= patience { s.stop = true }
         }

@@ -74,8 +74,7 @@ public enum RankingMetrics {
         // For each positive: negatives strictly below count 1, equal ones 1/2 (two binary searches).
         var total = 0.0
         for p in positives {
-            let below = lowerBound(negatives, p)
-            let notAbove = upperBound(negatives, p)
+            let below = count(negatives) { $0 < p }, notAbove = count(negatives) { $0 <= p }
             total += Double(below) + 0.5 * Double(notAbove - below)
         }
         return total / (Double(positives.count) * Double(negatives.count))
@@ -94,20 +93,12 @@ public enum RankingMetrics {
         return Double(shown.reduce(0) { $0 + ($1 ? 1 : 0) }) / Double(itemCount)
     }
 
-    private static func lowerBound(_ a: [Float], _ x: Float) -> Int {
+    /// The number of leading entries of the sorted `a` that satisfy `isBelow` (a binary search).
+    private static func count(_ a: [Float], _ isBelow: (Float) -> Bool) -> Int {
         var lo = 0, hi = a.count
         while lo < hi {
             let m = (lo + hi) / 2
-            if a[m] < x { lo = m + 1 } else { hi = m }
-        }
-        return lo
-    }
-
-    private static func upperBound(_ a: [Float], _ x: Float) -> Int {
-        var lo = 0, hi = a.count
-        while lo < hi {
-            let m = (lo + hi) / 2
-            if a[m] <= x { lo = m + 1 } else { hi = m }
+            if isBelow(a[m]) { lo = m + 1 } else { hi = m }
         }
         return lo
     }
@@ -212,13 +203,10 @@ extension Recommender {
             let u = Int(test.userIndices[n])
             if let i = itemMap[Int(test.itemIndices[n])] { known[u].append(i) } else { unknownCount[u] += 1 }
         }
-        var jobList: [RankingJob] = []
-        for u in 0..<test.users.count where !known[u].isEmpty || unknownCount[u] > 0 {
-            let r = Set(known[u])
-            jobList.append(RankingJob(modelUser: domain.users.index(of: test.users[u]), relevant: r,
-                            relevantCount: r.count + unknownCount[u]))
+        let jobs = (0..<test.users.count).filter { !known[$0].isEmpty || unknownCount[$0] > 0 }.map { u in
+            let relevant = Set(known[u])
+            return RankingJob(modelUser: domain.users.index(of: test.users[u]), relevant: relevant, relevantCount: relevant.count + unknownCount[u])
         }
-        let jobs = jobList
         guard !jobs.isEmpty else { throw RankingEvaluationError.noRelevantItems(threshold: relevanceThreshold) }
 
         let itemCount = domain.items.count
@@ -260,11 +248,8 @@ extension Recommender {
         for j in 0..<jobs.count { for m in 0..<perUser { sums[m] += results[j * perUser + m] } }
         let n = Double(jobs.count)
         let aucUsers = aucDefined.reduce(0) { $0 + ($1 ? 1 : 0) }
-        var shown = [Bool](repeating: false, count: itemCount)
-        for i in lists where i >= 0 { shown[i] = true }
-        let coverage = itemCount == 0 ? 0 : Double(shown.reduce(0) { $0 + ($1 ? 1 : 0) }) / Double(itemCount)
         return RankingEvaluation(k: k, precision: sums[0] / n, recall: sums[1] / n, ndcg: sums[2] / n, map: sums[3] / n,
                                  hitRate: sums[4] / n, auc: aucUsers > 0 ? sums[5] / Double(aucUsers) : .nan,
-                                 coverage: coverage, users: jobs.count)
+                                 coverage: RankingMetrics.coverage([lists], itemCount: itemCount), users: jobs.count)
     }
 }

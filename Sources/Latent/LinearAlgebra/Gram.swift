@@ -31,12 +31,11 @@ public enum Gram {
         return g
     }
 
-    /// A += w z z^T on the upper triangle (a symmetric rank-1 update; w = 1 for plain Gram matrices).
+    /// A += z z^T on the upper triangle (a symmetric rank-1 update).
     @inlinable
-    static func addOuterProduct<T: BinaryFloatingPoint>(_ z: UnsafePointer<T>, weight w: T = 1, into a: UnsafeMutablePointer<T>,
-                                                        dimension d: Int) {
+    static func addOuterProduct<T: BinaryFloatingPoint>(_ z: UnsafePointer<T>, into a: UnsafeMutablePointer<T>, dimension d: Int) {
         for r in 0..<d {
-            let zr = w * z[r]
+            let zr = z[r]
             let row = a + r * d
             for c in r..<d { row[c] += zr * z[c] }
         }
@@ -52,12 +51,6 @@ public enum Gram {
             let row = a + r * d
             for c in r..<d { row[c] += (w0 * z0[c] + w1 * z1[c]) + (w2 * z2[c] + w3 * z3[c]) }
         }
-    }
-
-    /// b += w z (the right-hand side that goes with ``addOuterProduct(_:weight:into:dimension:)``).
-    @inlinable
-    static func addScaled<T: BinaryFloatingPoint>(_ z: UnsafePointer<T>, weight w: T, into b: UnsafeMutablePointer<T>, dimension d: Int) {
-        for r in 0..<d { b[r] += w * z[r] }
     }
 }
 
@@ -79,9 +72,9 @@ struct NormalEquations {
         b = [Double](repeating: 0, count: d)
     }
 
-    /// Resets A to `base` (zero when nil) and b to zero, keeping the storage.
-    mutating func reset(base: [Double]? = nil) {
-        if let base { a = base } else { for j in a.indices { a[j] = 0 } }
+    /// Resets A and b to zero, keeping the storage.
+    mutating func reset() {
+        for j in a.indices { a[j] = 0 }
         for j in b.indices { b[j] = 0 }
     }
 

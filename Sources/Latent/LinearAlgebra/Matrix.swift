@@ -49,15 +49,6 @@ public struct Matrix: Sendable, Equatable {
         storage.replaceSubrange((r * columns)..<((r + 1) * columns), with: values)
     }
 
-    /// The transpose.
-    public func transposed() -> Matrix {
-        var t = Matrix(rows: columns, columns: rows)
-        for r in 0..<rows {
-            for c in 0..<columns { t.storage[c * rows + r] = storage[r * columns + c] }
-        }
-        return t
-    }
-
     /// Whether every entry is finite.
     public var isFinite: Bool { storage.allSatisfy { $0.isFinite } }
 }

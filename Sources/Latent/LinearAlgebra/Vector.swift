@@ -104,14 +104,6 @@ public enum Vector {
     /// The Euclidean norm of a Double array.
     public static func norm(_ a: [Double]) -> Double { dot(a, a).squareRoot() }
 
-    /// `y += alpha * x` on Float arrays of equal length.
-    public static func axpy(_ alpha: Float, _ x: [Float], _ y: inout [Float]) {
-        precondition(x.count == y.count)
-        x.withUnsafeBufferPointer { px in
-            y.withUnsafeMutableBufferPointer { py in if !px.isEmpty { axpy(alpha, px.baseAddress!, py.baseAddress!, count: px.count) } }
-        }
-    }
-
     /// `y += alpha * x` on Double arrays of equal length.
     public static func axpy(_ alpha: Double, _ x: [Double], _ y: inout [Double]) {
         precondition(x.count == y.count)

@@ -122,15 +122,13 @@ public struct AlternatingLeastSquares: Sendable {
 
     /// Every user's factors and bias given the items.
     public func updateUsers(_ state: inout State, _ data: RatingMatrix, threads: Int) {
-        let alpha = state.alpha
-        solveRows(data.byUser, offsets: state.itemBias, alpha: alpha, fixed: state.itemFactors,
+        solveRows(data.byUser, offsets: state.itemBias, alpha: state.alpha, fixed: state.itemFactors,
                   solved: &state.userFactors, solvedBias: &state.userBias, threads: threads)
     }
 
     /// Every item's factors and bias given the users.
     public func updateItems(_ state: inout State, _ data: RatingMatrix, threads: Int) {
-        let alpha = state.alpha
-        solveRows(data.byItem, offsets: state.userBias, alpha: alpha, fixed: state.userFactors,
+        solveRows(data.byItem, offsets: state.userBias, alpha: state.alpha, fixed: state.userFactors,
                   solved: &state.itemFactors, solvedBias: &state.itemBias, threads: threads)
     }
 
@@ -201,7 +199,8 @@ public struct AlternatingLeastSquares: Sendable {
                         let qj = q.base + j * k
                         for f in 0..<k { zr[f] = qj[f] }
                         zr[k] = 1
-                        Gram.addScaled(zr, weight: val[e] - alpha - ob[j], into: b.baseAddress!, dimension: d)
+                        let t = val[e] - alpha - ob[j]
+                        for f in 0..<d { b[f] += t * zr[f] }
                         filled += 1
                         if filled == 4 {
                             Gram.addOuterProducts4(z.baseAddress!, into: a.baseAddress!, dimension: d)

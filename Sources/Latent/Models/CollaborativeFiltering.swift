@@ -4,11 +4,12 @@
 ///
 /// over mean-normalized ratings y = r - mu_i, from small random X and Theta, minimized by
 ///
-/// - `optimizer=lbfgs` (default): L-BFGS with a strong-Wolfe line search (the notes' "advanced optimization algorithm");
-/// - `optimizer=cg`: nonlinear conjugate gradient (Polak-Ribiere+) with the same line search;
-/// - `optimizer=gd`: batch gradient descent, X -= alpha dJ/dX and Theta -= alpha dJ/dTheta, with a learning-rate
-///   schedule; `momentum`, `adagrad`, `rmsprop` and `adam` use the same full gradient with those update rules;
-/// - `optimizer=alternating`: the notes' first scheme: given Theta learn X, given X learn Theta, each step solved
+/// - `solver=lbfgs` (default): L-BFGS with a strong-Wolfe line search (the notes' "advanced optimization algorithm");
+/// - `solver=cg`: nonlinear conjugate gradient (Polak-Ribiere+) with the same line search;
+/// - `solver=gd`: batch gradient descent, X -= alpha dJ/dX and Theta -= alpha dJ/dTheta, with a learning-rate
+///   schedule; `optimizer` `momentum`, `adagrad`, `rmsprop` or `adam` (alone, it implies `solver=gd`) uses the same
+///   full gradient with that step rule instead;
+/// - `solver=alternating`: the notes' first scheme: given Theta learn X, given X learn Theta, each step solved
 ///   exactly (a k x k ridge system per item, then per user).
 ///
 /// Cost and gradient are computed in one pass over the observed entries (the vectorized form: predictions are
@@ -16,34 +17,19 @@
 /// predicted mu_i. The model is a ``FactorModel`` with item factors X, user factors Theta, item biases mu_i - mu.
 public struct CollaborativeFiltering: Sendable {
     /// How J is minimized.
-    public enum Optimizer: String, Sendable, CaseIterable {
-        case lbfgs, cg, gd, momentum, adagrad, rmsprop, adam, alternating
-
-        /// The update rule of the first-order optimizers (nil for the others), and the optimizer's default iterations
-        /// and learning rate.
-        var traits: (stepRule: StepRule?, iterations: Int, learningRate: Double) {
-            switch self {
-            case .lbfgs: return (nil, 300, 0)
-            case .cg: return (nil, 500, 0)
-            case .alternating: return (nil, 15, 0)
-            case .gd: return (.sgd, 1500, 0.008)
-            case .momentum: return (.momentum, 1500, 0.0008)
-            case .adagrad: return (.adagrad, 1500, 0.05)
-            case .rmsprop: return (.rmsprop, 1500, 0.002)
-            case .adam: return (.adam, 1500, 0.002)
-            }
-        }
-    }
+    public enum Solver: String, Sendable, CaseIterable { case lbfgs, cg, gd, alternating }
 
     /// The number of features learned per item (and parameters per user).
     public var factors: Int
     /// lambda.
     public var regularization: Double
-    /// The optimizer.
-    public var optimizer: Optimizer
-    /// Iterations (L-BFGS iterations, gradient steps, or alternating sweeps); nil for the optimizer's default.
+    /// How J is minimized.
+    public var solver: Solver
+    /// The step rule of gradient descent (`solver` gd).
+    public var optimizer: StepRule
+    /// Iterations (L-BFGS iterations, gradient steps, or alternating sweeps); nil for the solver's default.
     public var iterations: Int?
-    /// The initial learning rate of the first-order optimizers; nil for the optimizer's default.
+    /// The initial learning rate of gradient descent; nil for the step rule's default.
     public var learningRate: Double?
     /// How the learning rate changes over the iterations.
     public var schedule: LearningRateSchedule
@@ -54,18 +40,23 @@ public struct CollaborativeFiltering: Sendable {
 
     /// The defaults of `cofi`.
     public static let defaults = CollaborativeFiltering(
-        factors: 5, regularization: 8, optimizer: .lbfgs, iterations: nil, learningRate: nil, schedule: .constant,
+        factors: 5, regularization: 8, solver: .lbfgs, optimizer: .sgd, iterations: nil, learningRate: nil, schedule: .constant,
         initialScale: 0.1, meanNormalization: true)
 
-    /// The iterations used: the given number or the optimizer's default.
-    public var effectiveIterations: Int { iterations ?? optimizer.traits.iterations }
+    /// The iterations used: the given number or the solver's default.
+    public var effectiveIterations: Int {
+        iterations ?? { switch solver { case .lbfgs: 300; case .cg: 500; case .gd: 1500; case .alternating: 15 } }()
+    }
 
-    /// The learning rate used by the first-order optimizers: the given one or the optimizer's default.
-    public var effectiveLearningRate: Double { learningRate ?? optimizer.traits.learningRate }
+    /// The learning rate used by gradient descent: the given one or the step rule's default.
+    public var effectiveLearningRate: Double {
+        learningRate ?? { switch optimizer { case .sgd: 0.008; case .momentum: 0.0008; case .adagrad: 0.05; case .rmsprop, .adam: 0.002 } }()
+    }
 
     /// Trains on `data`.
     public func fit(_ data: RatingMatrix, context: TrainingContext = TrainingContext()) throws -> FactorModel {
         guard data.count > 0 else { throw TrainingError.emptyTrainingData }
+        try optimizer.check(solver: "\(solver)", takesSteps: solver == .gd)
         let means = meanNormalization ? data.itemMeans() : []
         let objective = CofiObjective(data: data, factors: factors, regularization: regularization, itemMeans: means)
         var rng = SeededGenerator(seed: context.seed)
@@ -74,28 +65,23 @@ public struct CollaborativeFiltering: Sendable {
         let report: (Int, Double) -> Void = { step, loss in
             context.report(TrainingProgress(stage: "iteration", step: step, total: total, loss: loss))
         }
+        let f: ObjectiveFunction = { objective.evaluate($0, gradient: &$1) }
         let solution: [Double]
-        switch optimizer {
+        switch solver {
         case .lbfgs:
-            solution = try LBFGS.minimize(x0, options: LBFGS.Options(maxIterations: total, gradientTolerance: 1e-6), progress: report) {
-                objective.evaluate($0, gradient: &$1)
-            }.x
+            solution = try LBFGS.minimize(x0, options: LBFGS.Options(maxIterations: total, gradientTolerance: 1e-6), progress: report, f).x
         case .cg:
-            solution = try ConjugateGradient.minimize(x0, options: LBFGS.Options(maxIterations: total, gradientTolerance: 1e-6, c2: 0.1),
-                                                      progress: report) {
-                objective.evaluate($0, gradient: &$1)
-            }.x
+            let options = LBFGS.Options(maxIterations: total, gradientTolerance: 1e-6, c2: 0.1)
+            solution = try ConjugateGradient.minimize(x0, options: options, progress: report, f).x
         case .alternating:
             for sweep in 0..<total {
                 objective.alternate(&x0, threads: context.threads)
                 report(sweep + 1, objective.value(at: x0))
             }
             solution = x0
-        case .gd, .momentum, .adagrad, .rmsprop, .adam:
-            solution = try GradientDescent.minimize(x0, rule: optimizer.traits.stepRule!, learningRate: effectiveLearningRate,
-                                                    schedule: schedule, iterations: total, progress: report) {
-                objective.evaluate($0, gradient: &$1)
-            }.x
+        case .gd:
+            solution = try GradientDescent.minimize(x0, rule: optimizer, learningRate: effectiveLearningRate,
+                                                    schedule: schedule, iterations: total, progress: report, f).x
         }
         guard solution.allSatisfy({ $0.isFinite }) else {
             throw TrainingError.diverged(epoch: total, learningRate: Float(effectiveLearningRate))
@@ -218,19 +204,21 @@ extension CollaborativeFiltering: ModelConfiguration {
     public static let parameters: [Hyperparameter<Self>] = [
         .init("factors", \.factors, in: 1...10_000, "features learned per item (k)"),
         .init("regularization", \.regularization, "lambda on X and Theta"),
-        .init("optimizer", \.optimizer, "lbfgs, cg (conjugate gradient), gd, momentum, adagrad, rmsprop, adam, or alternating (given Theta learn X, given X learn Theta)"),
+        .init("optimizer", \.optimizer, "step rule of solver gd: sgd (plain), momentum, adagrad, rmsprop or adam (alone: solver gd)"),
+        .init("solver", \.solver, default: { $0.optimizer == .sgd ? $0.solver : .gd },
+              aliases: ["optimizer=lbfgs|cg|gd|alternating"],
+              "lbfgs, cg (conjugate gradient), gd (gradient descent) or alternating (given Theta learn X, given X learn Theta)"),
         .init("iterations", \.iterations, in: 0...10_000_000, default: { $0.effectiveIterations },
               defaultText: "lbfgs 300, cg 500, gd 1500, alternating 15", "iterations or sweeps"),
-        .init("learning-rate", \.learningRate, in: 1e-12...1e12,
-              default: { $0.optimizer.traits.stepRule == nil ? nil : $0.effectiveLearningRate },
-              defaultText: "gd 0.008, momentum 0.0008, adagrad 0.05, rmsprop/adam 0.002", "initial step of the first-order optimizers"),
+        .init("learning-rate", \.learningRate, in: 1e-12...1e12, default: { $0.solver == .gd ? $0.effectiveLearningRate : nil },
+              defaultText: "sgd 0.008, momentum 0.0008, adagrad 0.05, rmsprop/adam 0.002", "initial step of solver gd"),
         .init("schedule", \.schedule, "learning-rate schedule: constant, step:EVERY:FACTOR, exponential:DECAY, inverse-time:DECAY"),
         .init("init-scale", \.initialScale, in: 0...10, "standard deviation of the initial X and Theta"),
         .init("mean-normalization", \.meanNormalization, "learn r - mu_i and predict theta.x + mu_i"),
     ]
 }
 
-extension CollaborativeFiltering.Optimizer: HyperparameterChoice {}
+extension CollaborativeFiltering.Solver: HyperparameterChoice {}
 
 extension CollaborativeFiltering: GradientChecked {
     /// J with 3 features, lambda 0.7, mean-normalized.

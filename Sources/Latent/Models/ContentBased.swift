@@ -93,7 +93,7 @@ public struct ContentBasedRegression: Sendable {
         if let error = failure.error { throw error }
         let mu = meanNormalization ? data.globalMean : 0
         let bias = meanNormalization ? means.map { $0 - mu } : []
-        context.report(TrainingProgress(stage: "users", step: data.userCount, total: data.userCount, loss: problem.value(theta)))
+        context.report(TrainingProgress(stage: "users", step: data.userCount, total: data.userCount, loss: problem.value(at: theta)))
         return FactorModel(
             name: "content", domain: ModelDomain(data, ratingScale: context.ratingScale, task: .rating), hyperparameters: hyperparameters,
             globalMean: mu, userBias: [], itemBias: bias,
@@ -173,9 +173,7 @@ public struct ContentObjective: DifferentiableObjective, Sendable {
         }
     }
 
-    public func value(at parameters: [Double]) -> Double { value(parameters) }
-
-    func value(_ parameters: [Double]) -> Double {
+    public func value(at parameters: [Double]) -> Double {
         parameters.withUnsafeBufferPointer { p in
             (0..<userCount).reduce(0.0) { $0 + userValue($1, p.baseAddress! + $1 * dimension) }
         }

@@ -49,11 +49,7 @@ public struct EASEModel: Recommender {
     }
 
     public func scoreItems(foldingIn ratings: [(item: Int, value: Float)], into scores: inout [Float]) {
-        guard !ratings.isEmpty else {
-            for i in 0..<scores.count { scores[i] = popularity[i] }
-            return
-        }
-        accumulate(ratings, into: &scores)
+        if ratings.isEmpty { scores = popularity } else { accumulate(ratings, into: &scores) }
     }
 
     /// scores = sum over the given items i of x_i B[i, :].

@@ -9,32 +9,44 @@ public struct Hyperparameters: Sendable, Equatable {
     /// Hyperparameters from name-value pairs.
     public init(_ values: [String: String] = [:]) { self.values = values }
 
-    /// The same values under their declared names: an alias becomes its name; a name given twice (as itself and as
-    /// an alias) with different values, or a name `specs` does not know, is an error.
+    /// The same values under their declared names: an alias becomes its name (and value); a name given twice (as
+    /// itself and as an alias) with different values, or a name `specs` does not know, is an error.
     public func canonical(for specs: [ParameterSpec]) throws -> Hyperparameters {
         var out: [String: String] = [:]
         for (given, value) in values.sorted(by: { $0.key < $1.key }) {
-            guard let spec = specs.first(where: { $0.name == given || $0.aliases.contains(given) }) else {
+            guard let (name, v) = Self.reading(given, value, specs) else {
                 throw TrainingError.unknownHyperparameter(name: given, known: specs.map(\.name))
             }
-            if let previous = out[spec.name], previous != value {
+            if let previous = out[name], previous != v {
                 throw TrainingError.invalidHyperparameter(name: given, value: value, reason: "is given twice (also as \(previous))")
             }
-            out[spec.name] = value
+            out[name] = v
         }
         return Hyperparameters(out)
     }
 
-    /// The same values with every alias in `specs` renamed to its name and every other name kept: how the
-    /// hyperparameters of a model file written before a rename are read.
+    /// The same values with every alias in `specs` turned into its name and value (a name given as itself wins), and
+    /// every other name kept: how the hyperparameters of a model file written before a rename are read.
     public func renamingAliases(_ specs: [ParameterSpec]) -> Hyperparameters {
-        var out = values
-        for spec in specs {
-            for alias in spec.aliases where out[spec.name] == nil {
-                if let v = out.removeValue(forKey: alias) { out[spec.name] = v }
-            }
+        var out: [String: String] = [:]
+        for (given, value) in values.sorted(by: { $0.key < $1.key }) {
+            let (name, v) = Self.reading(given, value, specs) ?? (given, value)
+            out[name] = values[name] ?? v
         }
         return Hyperparameters(out)
+    }
+
+    /// The declared name and value that `given=value` means: an alias that rewrites values first (cofi's
+    /// `optimizer=lbfgs` is `solver=lbfgs`), then a name or a plain alias; nil when no parameter has it.
+    static func reading(_ given: String, _ value: String, _ specs: [ParameterSpec]) -> (String, String)? {
+        for spec in specs {
+            for alias in spec.aliases where alias.hasPrefix(given + "=") {
+                let template = alias.dropFirst(given.count + 1)
+                if template.last == "*" { return (spec.name, template.dropLast() + value) }
+                if template.split(separator: "|").contains(Substring(value)) { return (spec.name, value) }
+            }
+        }
+        return specs.first { $0.name == given || $0.aliases.contains(given) }.map { ($0.name, value) }
     }
 }
 
@@ -50,7 +62,8 @@ public struct ParameterSpec: Sendable, Equatable, Codable {
     public let allowed: String
     /// What it means.
     public let meaning: String
-    /// Other names it is accepted under (old names, the vocabulary's synonyms).
+    /// Other spellings it is accepted under (old names, the vocabulary's synonyms): `OLD` (the same values),
+    /// `OLD=A|B` (OLD with value A or B: this parameter with that value) or `OLD=TEXT*` (OLD=V: this one = TEXTV).
     public let aliases: [String]
 
     enum CodingKeys: String, CodingKey {
@@ -133,9 +146,10 @@ public struct Hyperparameter<Configuration: Sendable>: Sendable {
 
     /// A hyperparameter of any type; numbers must be non-negative.
     public init<V: HyperparameterValue>(_ name: String, _ path: WritableKeyPath<Configuration, V> & Sendable,
-                                        also: [WritableKeyPath<Configuration, V> & Sendable] = [], aliases: [String] = [],
+                                        also: [WritableKeyPath<Configuration, V> & Sendable] = [],
+                                        default computed: (@Sendable (Configuration) -> V)? = nil, aliases: [String] = [],
                                         stored: Bool = true, _ meaning: String) {
-        self.init(name, path, also: also, allowed: V.allowedText, check: V.check, default: nil, defaultText: nil,
+        self.init(name, path, also: also, allowed: V.allowedText, check: V.check, default: computed, defaultText: nil,
                   aliases: aliases, stored: stored, meaning: meaning)
     }
 

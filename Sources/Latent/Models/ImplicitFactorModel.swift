@@ -120,16 +120,12 @@ public struct ImplicitFactorModel: Recommender {
         bias += shift
         for n in e.indices { e[n] -= shift }
         for t in 0..<samples {
-            var a = [Double](repeating: 0, count: k * k), b = [Double](repeating: 0, count: k)
-            for (n, (j, _)) in ratings.enumerated() {
-                for x in 0..<k {
-                    let qx = Double(averaged.itemFactors[j, t * k + x])
-                    b[x] += qx * e[n]
-                    for y in 0..<k { a[x * k + y] += qx * Double(averaged.itemFactors[j, t * k + y]) }
-                }
+            var equations = NormalEquations(dimension: k)
+            averaged.itemFactors.storage.withUnsafeBufferPointer { q in
+                for (n, (j, _)) in ratings.enumerated() { equations.add(q.baseAddress! + j * width + t * k, target: e[n]) }
             }
-            for x in 0..<k { a[x * k + x] += Double(factorPrecision[x]) + 1e-9 }
-            guard let p = Cholesky.solve(a, b) else { continue }
+            for x in 0..<k { equations.a[x * k + x] += Double(factorPrecision[x]) + 1e-9 }
+            guard let p = equations.solve() else { continue }
             for x in 0..<k { vector[t * k + x] += p[x] / Double(samples) }
         }
         return (Float(bias), vector.map { Float($0) })

@@ -19,14 +19,8 @@ public struct ItemGraphModel: Recommender {
         guard let j = item else { return 0 }
         guard let u = user else { return popularity[j] }
         var s: Float = 0
-        for a in domain.seen.range(of: u) {
-            let row = weights.range(of: Int(domain.seen.indices[a]))
-            var lo = row.lowerBound, hi = row.upperBound
-            while lo < hi {
-                let mid = (lo + hi) / 2
-                if weights.indices[mid] < Int32(j) { lo = mid + 1 } else { hi = mid }
-            }
-            if lo < row.upperBound && weights.indices[lo] == Int32(j) { s += weights.values[lo] }
+        for i in domain.seen.columns(of: u) {
+            if let a = weights.position(row: Int(i), column: Int32(j)) { s += weights.values[a] }
         }
         return s
     }
@@ -36,11 +30,7 @@ public struct ItemGraphModel: Recommender {
     }
 
     public func scoreItems(foldingIn ratings: [(item: Int, value: Float)], into scores: inout [Float]) {
-        guard !ratings.isEmpty else {
-            for j in 0..<scores.count { scores[j] = popularity[j] }
-            return
-        }
-        accumulate(ratings.map(\.item), into: &scores)
+        if ratings.isEmpty { scores = popularity } else { accumulate(ratings.map(\.item), into: &scores) }
     }
 
     /// scores = sum over the given items i of W[i, :].
@@ -131,11 +121,5 @@ enum ItemGraph {
             offsets.append(indices.count)
         }
         return SparseRows(offsets: offsets, indices: indices, values: values)
-    }
-
-    /// Each item's share of users who interacted with it.
-    static func popularity(_ data: RatingMatrix) -> [Float] {
-        let users = Float(max(1, data.userCount))
-        return (0..<data.itemCount).map { Float(data.byItem.count(of: $0)) / users }
     }
 }

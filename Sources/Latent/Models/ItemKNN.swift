@@ -36,7 +36,7 @@ public struct ItemKNN: ModelConfiguration {
             c / (target[j] * neighbour[i] + shrinkage)
         }
         return ItemGraphModel(name: "item-knn", domain: ModelDomain(data, ratingScale: nil, task: .ranking), hyperparameters: hyperparameters,
-                              weights: byTarget.transposed(columnCount: data.itemCount), popularity: ItemGraph.popularity(data))
+                              weights: byTarget.transposed(columnCount: data.itemCount), popularity: Popularity.shares(data))
     }
 }
 

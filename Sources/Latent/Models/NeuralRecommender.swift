@@ -154,7 +154,7 @@ extension NeuralRecommender {
         let ug = try a.floats("neural.user_gmf", count: users * kg), ig = try a.floats("neural.item_gmf", count: items * kg)
         let um = try a.floats("neural.user_mlp", count: users * km), im = try a.floats("neural.item_mlp", count: items * km)
         let dense = try a.floats("neural.dense", count: tower.parameterCount + fusion.parameterCount)
-        let network = NeuMF<Float>(users: users, items: items, gmfSize: kg, mlpSize: km, tower: tower, fusion: fusion,
+        let network = NeuMF<Float>(userCount: users, itemCount: items, gmfSize: kg, mlpSize: km, tower: tower, fusion: fusion,
                                    userGMF: ug, itemGMF: ig, userMLP: um, itemMLP: im, dense: dense)
         self.init(domain: domain, hyperparameters: Hyperparameters(a.parameters.filter { $0.key != "objective" }),
                   network: network, objective: objective, offset: try a.floats("neural.offset", count: 1)[0],

@@ -41,11 +41,13 @@ public struct NeuralTraining: Sendable {
         var grads = NeuMF<Float>.Gradients(net)
         var ws = NeuMF<Float>.Workspace(net)
         let kg = gmfFactors, km = mlpFactors
-        var adamUG = Stepper<Float>(rule: .adam, count: net.userGMF.count)
-        var adamIG = Stepper<Float>(rule: .adam, count: net.itemGMF.count)
-        var adamUM = Stepper<Float>(rule: .adam, count: net.userMLP.count)
-        var adamIM = Stepper<Float>(rule: .adam, count: net.itemMLP.count)
-        var adamD = Stepper<Float>(rule: .adam, count: net.dense.count)
+        // The parameter tables with their gradients, row widths and the rows a batch touches (nil: the one dense row),
+        // each with its own Adam.
+        let tables: [(WritableKeyPath<NeuMF<Float>, [Float]>, WritableKeyPath<NeuMF<Float>.Gradients, [Float]>, users: Bool?, width: Int)] = [
+            (\.userGMF, \.userGMF, true, kg), (\.userMLP, \.userMLP, true, km), (\.itemGMF, \.itemGMF, false, kg),
+            (\.itemMLP, \.itemMLP, false, km), (\.dense, \.dense, nil, net.dense.count),
+        ]
+        var adams = tables.map { Stepper<Float>(rule: .adam, count: net[keyPath: $0.0].count) }
         var userMark = [Int](repeating: -1, count: data.userCount), itemMark = [Int](repeating: -1, count: itemCount)
         var touchedUsers: [Int] = [], touchedItems: [Int] = []
         let threads = max(1, min(context.threads, 64))
@@ -124,19 +126,17 @@ public struct NeuralTraining: Sendable {
                     }}}}}}
                     for t in 0..<threads {
                         lossSum += threadLoss[t]
-                        Self.add(&threadGrads[t].userGMF, into: &grads.userGMF, rows: touchedUsers, width: kg)
-                        Self.add(&threadGrads[t].userMLP, into: &grads.userMLP, rows: touchedUsers, width: km)
-                        Self.add(&threadGrads[t].itemGMF, into: &grads.itemGMF, rows: touchedItems, width: kg)
-                        Self.add(&threadGrads[t].itemMLP, into: &grads.itemMLP, rows: touchedItems, width: km)
-                        Self.add(&threadGrads[t].dense, into: &grads.dense, rows: [0], width: grads.dense.count)
+                        for (_, g, users, width) in tables {
+                            Self.add(&threadGrads[t][keyPath: g], into: &grads[keyPath: g],
+                                     rows: users.map { $0 ? touchedUsers : touchedItems } ?? [0], width: width)
+                        }
                     }
                 }
-                adamUG.beginStep(); adamIG.beginStep(); adamUM.beginStep(); adamIM.beginStep(); adamD.beginStep()
-                Self.apply(&adamUG, &net.userGMF, &grads.userGMF, rows: touchedUsers, width: kg, rate: learningRate)
-                Self.apply(&adamUM, &net.userMLP, &grads.userMLP, rows: touchedUsers, width: km, rate: learningRate)
-                Self.apply(&adamIG, &net.itemGMF, &grads.itemGMF, rows: touchedItems, width: kg, rate: learningRate)
-                Self.apply(&adamIM, &net.itemMLP, &grads.itemMLP, rows: touchedItems, width: km, rate: learningRate)
-                Self.apply(&adamD, &net.dense, &grads.dense, rows: [0], width: net.dense.count, rate: learningRate)
+                for (n, (p, g, users, width)) in tables.enumerated() {
+                    adams[n].beginStep()
+                    Self.apply(&adams[n], &net[keyPath: p], &grads[keyPath: g], rows: users.map { $0 ? touchedUsers : touchedItems } ?? [0],
+                               width: width, rate: learningRate)
+                }
                 start = end
             }
             let meanLoss = lossSum / Double(max(1, order.count))

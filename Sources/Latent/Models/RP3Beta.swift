@@ -34,7 +34,7 @@ public struct RP3Beta: ModelConfiguration {
             itemFactor[i] * c * penalty[j]
         }
         return ItemGraphModel(name: "rp3beta", domain: ModelDomain(data, ratingScale: nil, task: .ranking), hyperparameters: hyperparameters,
-                              weights: rows, popularity: ItemGraph.popularity(data))
+                              weights: rows, popularity: Popularity.shares(data))
     }
 }
 

@@ -50,7 +50,7 @@ public enum Restarts {
             c.seed = s
             c.progress = nil
             let model = try descriptor.fit(train, inputs: inputs, hyperparameters: hyperparameters, context: c)
-            let rmse = validationRMSE(model, split.test)
+            let rmse = model.evaluateRatings(on: split.test).rmse
             scores.append(rmse.isNaN ? .infinity : rmse)
             context.report(TrainingProgress(stage: "restart", step: r + 1, total: restarts, loss: rmse))
         }
@@ -63,16 +63,6 @@ public enum Restarts {
         return Outcome(seeds: seeds, validationRMSE: scores, best: best, model: model)
     }
 
-    /// The RMSE of the model's clipped predictions on `test` (NaN when it is empty).
-    static func validationRMSE(_ model: any Recommender, _ test: RatingSet) -> Double {
-        let users = test.users.ids.map { model.domain.users.index(of: $0) }, items = test.items.ids.map { model.domain.items.index(of: $0) }
-        var s: Double = 0
-        for n in 0..<test.count {
-            let p = model.domain.clip(model.rawPrediction(user: users[Int(test.userIndices[n])], item: items[Int(test.itemIndices[n])]))
-            s += Double(p - test.values[n]) * Double(p - test.values[n])
-        }
-        return (s / Double(test.count)).squareRoot()
-    }
 }
 
 extension ModelDescriptor {

@@ -8,8 +8,8 @@ import LatentKernels
 ///     b_u += gamma (e - lambda_ub b_u)          b_i += gamma (e - lambda_ib b_i)
 ///     p_u += gamma (e q_i - lambda_P p_u)        q_i += gamma (e p_u - lambda_Q q_i)
 ///
-/// (both factor updates use the values from before the step). The learning rate gamma is multiplied by `decay`
-/// after every epoch. Factors start as small normal draws.
+/// (both factor updates use the values from before the step). The learning rate gamma follows `schedule` over the
+/// epochs (by default multiplied by a decay after every epoch). Factors start as small normal draws.
 public struct SGDMatrixFactorization: Sendable {
     /// Whether the model has a global mean and user and item biases (`biased-mf`) or only factors (`sgd-mf`).
     public var biased: Bool
@@ -19,8 +19,8 @@ public struct SGDMatrixFactorization: Sendable {
     public var iterations: Int
     /// The initial learning rate gamma.
     public var learningRate: Float
-    /// The factor by which the learning rate shrinks after each epoch.
-    public var decay: Float
+    /// How the learning rate changes over the epochs.
+    public var schedule: LearningRateSchedule
     /// lambda_P, the regularization of the user factors.
     public var userRegularization: Float
     /// lambda_Q, the regularization of the item factors.
@@ -44,7 +44,7 @@ public struct SGDMatrixFactorization: Sendable {
     public enum Solver: String, Sendable, CaseIterable {
         /// Stochastic gradient descent, one rating at a time (with `optimizer`'s rule).
         case sgd
-        /// Batch gradient descent on the full gradient, learning rate decayed by `decay` each iteration.
+        /// Batch gradient descent on the full gradient, with `optimizer`'s rule, learning rate following `schedule`.
         case gd
         /// L-BFGS on the full gradient (no learning rate).
         case lbfgs
@@ -52,12 +52,12 @@ public struct SGDMatrixFactorization: Sendable {
 
     /// The defaults of `biased-mf`, chosen on validation parts carved from MovieLens 100k's u1..u5.base (see the README).
     public static let biasedDefaults = SGDMatrixFactorization(
-        biased: true, factors: 300, iterations: 40, learningRate: 0.025, decay: 0.93, userRegularization: 0.08,
+        biased: true, factors: 300, iterations: 40, learningRate: 0.025, schedule: .exponential(decay: 0.93), userRegularization: 0.08,
         itemRegularization: 0.08, userBiasRegularization: 0.01, itemBiasRegularization: 0.01, initialScale: 0.02)
 
     /// The defaults of `sgd-mf`.
     public static let plainDefaults = SGDMatrixFactorization(
-        biased: false, factors: 50, iterations: 60, learningRate: 0.01, decay: 0.96, userRegularization: 0.1,
+        biased: false, factors: 50, iterations: 60, learningRate: 0.01, schedule: .exponential(decay: 0.96), userRegularization: 0.1,
         itemRegularization: 0.1, userBiasRegularization: 0, itemBiasRegularization: 0, initialScale: 0.1)
 
     /// The model's name.
@@ -94,7 +94,7 @@ public struct SGDMatrixFactorization: Sendable {
         let reshuffle = grid == 1
         let blocks = reshuffle ? [] : Self.blocks(data, grid: grid, using: &rng)
         var all = reshuffle ? Self.ratings(data) : []
-        var gamma = learningRate
+        let rates = schedule.rates(initial: learningRate, epochs: iterations)
         // Train on rows padded to whole SIMD lanes; the padding stays zero (see `pass`).
         let stride = (k + 7) / 8 * 8
         var pPadded = Self.restride(p.storage, rows: p.rows, from: k, to: stride)
@@ -111,13 +111,12 @@ public struct SGDMatrixFactorization: Sendable {
             // Each epoch's schedule: sub-epochs in a seeded order; sub-epoch s runs the `grid` blocks
             // (g, (g + s) mod grid), which share no user and no item (see SGDSchedule).
             var shifts: [Int] = [], seeds: [UInt64] = [], gammas: [Float] = []
-            for _ in 0..<epochs {
+            for e in 0..<epochs {
                 var subEpochs = Array(0..<grid)
                 rng.shuffle(&subEpochs)
                 shifts += subEpochs
                 seeds.append(rng.next())
-                gammas.append(gamma)
-                gamma *= decay
+                gammas.append(rates[done + e])
             }
             let schedule = SGDSchedule(grid: grid, shifts: shifts), epochSeeds = seeds, epochGammas = gammas
             let cells = grid * grid
@@ -190,8 +189,10 @@ public struct SGDMatrixFactorization: Sendable {
         return max(1, min(16, users, items, Int((Double(ratings) / 250_000).squareRoot())))
     }
 
-    /// Batch training: gradient descent or L-BFGS on ``MatrixFactorizationObjective`` from the same initial factors.
+    /// Batch training: gradient descent (with the step rule `optimizer`) or L-BFGS on ``MatrixFactorizationObjective``
+    /// from the same initial factors.
     private func fitBatch(_ data: RatingMatrix, context: TrainingContext, p: Matrix, q: Matrix, mu: Float) throws -> FactorModel {
+        try optimizer.check(solver: solver.rawValue, takesSteps: solver == .gd)
         let objective = MatrixFactorizationObjective(self, data: data)
         let users = data.userCount, items = data.itemCount, k = factors
         var x0 = p.storage.map(Double.init) + q.storage.map(Double.init)
@@ -200,10 +201,12 @@ public struct SGDMatrixFactorization: Sendable {
             context.report(TrainingProgress(stage: "iteration", step: t, total: iterations, loss: value))
         }
         let result: MinimizationResult
+        // An exponential decay in Float, as the SGD passes take it.
+        let decay = if case let .exponential(d) = schedule { LearningRateSchedule.exponential(decay: Double(Float(d))) } else { schedule }
         switch solver {
         case .gd:
             result = try GradientDescent.minimize(
-                x0, learningRate: Double(learningRate), schedule: .exponential(decay: Double(decay)), iterations: iterations,
+                x0, rule: optimizer, learningRate: Double(learningRate), schedule: decay, iterations: iterations,
                 progress: report) { objective.evaluate($0, gradient: &$1) }
         case .lbfgs, .sgd:
             result = try LBFGS.minimize(x0, options: LBFGS.Options(maxIterations: iterations), progress: report) {
@@ -224,10 +227,11 @@ public struct SGDMatrixFactorization: Sendable {
         let k = factors
         let (users, items, values) = data.triples()
         var order = [Int32](0..<Int32(data.count))
-        var gamma = learningRate
+        let rates = schedule.rates(initial: learningRate, epochs: iterations)
         let constants = StepConstants<Float>()
         var state = AdaptiveState(users: data.userCount, items: data.itemCount, k: k, biased: biased, constants: constants)
         for epoch in 1...max(1, iterations) where iterations > 0 {
+            let gamma = rates[epoch - 1]
             rng.shuffle(&order)
             let sse = SGDMatrixFactorization.adaptiveEpoch(
                 rule: optimizer, constants: constants, state: &state, order: order, users: users, items: items,
@@ -238,7 +242,6 @@ public struct SGDMatrixFactorization: Sendable {
             let stop = context.report(TrainingProgress(step: epoch, total: iterations, loss: (sse / Double(data.count)).squareRoot())) {
                 model(data, context: context, mu: mu, bu: bu, bi: bi, p: p, q: q)
             }
-            gamma *= decay
             if stop { break }
         }
         guard p.isFinite, q.isFinite else { throw TrainingError.diverged(epoch: iterations, learningRate: learningRate) }
@@ -428,16 +431,6 @@ public struct SGDMatrixFactorization: Sendable {
     }
 }
 
-extension SeededGenerator {
-    /// Shuffles the memory of `buffer` in place, with the draws and swaps of ``shuffle(_:)`` on an array.
-    mutating func shuffle<T>(_ buffer: UnsafeMutableBufferPointer<T>) {
-        guard buffer.count > 1 else { return }
-        for i in stride(from: buffer.count - 1, to: 0, by: -1) {
-            buffer.swapAt(i, nextInt(below: i + 1))
-        }
-    }
-}
-
 extension SGDMatrixFactorization: ModelConfiguration {
     public static var defaults: SGDMatrixFactorization { biasedDefaults }
 
@@ -451,7 +444,7 @@ extension SGDMatrixFactorization: ModelConfiguration {
         .init("learning-rate", \.learningRate, in: 1e-12...1e12,
               default: { defaultLearningRate(for: $0.optimizer, plain: $0.learningRate) },
               "initial SGD step gamma (the default depends on the optimizer)"),
-        .init("decay", \.decay, in: 0.01...1, "learning rate multiplier after each epoch"),
+        .init("schedule", \.schedule, aliases: ["decay=exponential:*"], "learning rate over the epochs (exponential:D: times D after each)"),
         .init("regularization", \.userRegularization, also: [\.itemRegularization], stored: false,
               "lambda for user and item factors"),
         .init("user-regularization", \.userRegularization, "lambda_P, user factors (overrides regularization)"),

@@ -16,8 +16,8 @@
 /// The last line is what makes Surprise's SVD++ slow: O(|N(u)| k) per rating. Here the ratings are visited user by
 /// user (users in a fresh seeded order each epoch, each user's ratings in a seeded order), z_u is computed once per
 /// user and kept up to date as p_u moves, and the y steps of the user's ratings are summed and applied once at the
-/// end of the user (Koren's own way): O(k) per rating plus O(|N(u)| k) per user. The learning rate is multiplied by
-/// `decay` after every epoch. Training is sequential, so the same seed gives the same model.
+/// end of the user (Koren's own way): O(k) per rating plus O(|N(u)| k) per user. The learning rate follows `schedule`
+/// (by default multiplied by a decay after every epoch). Training is sequential, so the same seed gives the same model.
 public struct SVDPlusPlus: ModelConfiguration {
     /// The number of latent factors k.
     public var factors: Int
@@ -25,8 +25,8 @@ public struct SVDPlusPlus: ModelConfiguration {
     public var iterations: Int
     /// The initial learning rate gamma.
     public var learningRate: Float
-    /// The factor by which the learning rate shrinks after each epoch.
-    public var decay: Float
+    /// How the learning rate changes over the epochs.
+    public var schedule: LearningRateSchedule
     /// lambda, the regularization of p, q and y.
     public var regularization: Float
     /// lambda_b, the regularization of the biases.
@@ -35,8 +35,8 @@ public struct SVDPlusPlus: ModelConfiguration {
     public var initialScale: Float
 
     /// The defaults, chosen on validation parts carved from MovieLens 100k's u1..u5.base (see the README).
-    public static let defaults = SVDPlusPlus(factors: 20, iterations: 60, learningRate: 0.005, decay: 0.97, regularization: 0.04,
-                                             biasRegularization: 0.02, initialScale: 0.1)
+    public static let defaults = SVDPlusPlus(factors: 20, iterations: 60, learningRate: 0.005, schedule: .exponential(decay: 0.97),
+                                             regularization: 0.04, biasRegularization: 0.02, initialScale: 0.1)
 
     /// The initial parameters drawn from `seed`: p, q and y normal with standard deviation `initialScale` (as
     /// Surprise does), biases zero.
@@ -59,17 +59,13 @@ public struct SVDPlusPlus: ModelConfiguration {
         var rng = SeededGenerator(seed: context.seed &+ 1)
         // Each user's ratings in one seeded order, kept for all epochs; the user order is drawn afresh each epoch.
         var order = Array(0..<data.count)
-        for u in 0..<users {
-            let r = data.byUser.range(of: u)
-            order[r].withUnsafeMutableBufferPointer { b in
-                for a in stride(from: b.count - 1, to: 0, by: -1) { b.swapAt(a, rng.nextInt(below: a + 1)) }
-            }
-        }
+        for u in 0..<users { order[data.byUser.range(of: u)].withUnsafeMutableBufferPointer { rng.shuffle($0) } }
         var userOrder = Array(0..<users)
-        var gamma = learningRate
+        let rates = schedule.rates(initial: learningRate, epochs: iterations)
         let rows = data.byUser
         var z = [Float](repeating: 0, count: k), gy = [Float](repeating: 0, count: k)
         for epoch in 0..<iterations {
+            let gamma = rates[epoch]
             rng.shuffle(&userOrder)
             var sse = 0.0
             let step = SVDPlusPlusStep(gamma: gamma, lambda: regularization, lambdaB: biasRegularization, mu: mu, k: k)
@@ -85,7 +81,6 @@ public struct SVDPlusPlus: ModelConfiguration {
             }}}}}
             guard sse.isFinite else { throw TrainingError.diverged(epoch: epoch + 1, learningRate: gamma) }
             context.report(TrainingProgress(step: epoch + 1, total: iterations, loss: (sse / Double(data.count)).squareRoot()))
-            gamma *= decay
         }
         // U_u = p_u + s_u sum y_j: the user's whole vector, so a known user is scored as a plain factor model.
         var total = p
@@ -233,7 +228,7 @@ extension SVDPlusPlus {
         .init("factors", \.factors, in: 1...10_000, "number of latent factors k"),
         .init("iterations", \.iterations, in: 0...100_000, "passes over the ratings (epochs)"),
         .init("learning-rate", \.learningRate, in: 1e-12...10, "initial SGD step gamma"),
-        .init("decay", \.decay, in: 0.01...1, "learning rate multiplier after each epoch"),
+        .init("schedule", \.schedule, aliases: ["decay=exponential:*"], "learning rate over the epochs (exponential:D: times D after each)"),
         .init("regularization", \.regularization, in: 0...1000, "lambda on p, q and y"),
         .init("bias-regularization", \.biasRegularization, in: 0...1000, "lambda_b on the biases"),
         .init("init-scale", \.initialScale, in: 0...10, "standard deviation of the initial factors"),

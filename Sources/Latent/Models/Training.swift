@@ -153,7 +153,7 @@ public struct ModelDescriptor: Sendable {
 
     /// Whether the model has a hyperparameter called `name` (or with that alias).
     public func accepts(_ name: String) -> Bool {
-        parameters.contains { $0.name == name || $0.aliases.contains(name) }
+        parameters.contains { $0.name == name || $0.aliases.contains { $0 == name || $0.hasPrefix(name + "=") } }
     }
 
     /// Checks `hyperparameters` without training: an unknown name or a bad value is the error ``fit`` would throw.

@@ -42,7 +42,9 @@ public struct NeuMF<T: NeuralScalar>: Sendable {
     public var userGMF: [T], itemGMF: [T], userMLP: [T], itemMLP: [T]
     /// The tower's parameters followed by the fusion layer's.
     public var dense: [T]
+}
 
+extension NeuMF {
     /// A network with embeddings drawn from N(0, initialScale^2) and Glorot-initialized dense layers.
     public init(users: Int, items: Int, gmfSize: Int, mlpSize: Int, hidden: [Int], activation: Activation,
                 initialScale: T, using rng: inout SeededGenerator) {
@@ -63,26 +65,6 @@ public struct NeuMF<T: NeuralScalar>: Sendable {
         let t: [T] = tower.initialParameters(using: &rng)
         let f: [T] = fusion.initialParameters(using: &rng)
         dense = t + f
-    }
-
-    /// A network from its parts.
-    public init(users: Int, items: Int, gmfSize: Int, mlpSize: Int, tower: NetworkLayout, fusion: NetworkLayout,
-                userGMF: [T], itemGMF: [T], userMLP: [T], itemMLP: [T], dense: [T]) {
-        precondition(tower.inputSize == 2 * mlpSize && fusion.inputSize == gmfSize + tower.outputSize && fusion.outputSize == 1)
-        precondition(userGMF.count == users * gmfSize && itemGMF.count == items * gmfSize)
-        precondition(userMLP.count == users * mlpSize && itemMLP.count == items * mlpSize)
-        precondition(dense.count == tower.parameterCount + fusion.parameterCount)
-        userCount = users
-        itemCount = items
-        self.gmfSize = gmfSize
-        self.mlpSize = mlpSize
-        self.tower = tower
-        self.fusion = fusion
-        self.userGMF = userGMF
-        self.itemGMF = itemGMF
-        self.userMLP = userMLP
-        self.itemMLP = itemMLP
-        self.dense = dense
     }
 
     /// Scratch space for one sample's forward and backward pass, one buffer cut into parts; one per thread.

@@ -22,39 +22,29 @@ public struct NeuMFGradientObjective: DifferentiableObjective {
         var rng = SeededGenerator(seed: seed)
         network = NeuMF<Double>(users: users, items: items, gmfSize: gmfSize, mlpSize: mlpSize, hidden: hidden,
                                 activation: activation, initialScale: 0.5, using: &rng)
-        var s: [(user: Int, item: Int, target: Double)] = []
-        for u in 0..<users {
-            for i in 0..<items {
-                let t = objective == .logistic ? Double(rng.nextInt(below: 2)) : Double(rng.nextUniform()) * 4 - 2
-                s.append((u, i, t))
-            }
+        samples = (0..<users).flatMap { u in
+            (0..<items).map { i in (u, i, objective == .logistic ? Double(rng.nextInt(below: 2)) : Double(rng.nextUniform()) * 4 - 2) }
         }
-        samples = s
         self.objective = objective
         self.regularization = regularization
     }
 
-    public var parameterCount: Int {
-        network.userGMF.count + network.itemGMF.count + network.userMLP.count + network.itemMLP.count + network.dense.count
-    }
+    /// The network's parameter arrays, in the order of the flat vector.
+    private static var parts: [WritableKeyPath<NeuMF<Double>, [Double]>] { [\.userGMF, \.itemGMF, \.userMLP, \.itemMLP, \.dense] }
+
+    public var parameterCount: Int { Self.parts.reduce(0) { $0 + network[keyPath: $1].count } }
 
     /// The network's own parameters as one vector: the point to check at.
-    public var initialPoint: [Double] {
-        network.userGMF + network.itemGMF + network.userMLP + network.itemMLP + network.dense
-    }
+    public var initialPoint: [Double] { Self.parts.flatMap { network[keyPath: $0] } }
 
     private func network(at x: [Double]) -> NeuMF<Double> {
         var n = network
         var o = 0
-        func take(_ count: Int) -> [Double] {
-            defer { o += count }
-            return Array(x[o..<(o + count)])
+        for part in Self.parts {
+            let count = n[keyPath: part].count
+            n[keyPath: part] = Array(x[o..<(o + count)])
+            o += count
         }
-        n.userGMF = take(n.userGMF.count)
-        n.itemGMF = take(n.itemGMF.count)
-        n.userMLP = take(n.userMLP.count)
-        n.itemMLP = take(n.itemMLP.count)
-        n.dense = take(n.dense.count)
         return n
     }
 

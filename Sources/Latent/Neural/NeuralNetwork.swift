@@ -160,14 +160,9 @@ public struct NetworkLayout: Sendable, Equatable {
         precondition(!layers.isEmpty)
         for (a, b) in zip(layers, layers.dropFirst()) { precondition(a.outputs == b.inputs, "layer sizes do not chain") }
         self.layers = layers
-        var offsets: [Int] = []
-        var n = 0
-        for l in layers {
-            offsets.append(n)
-            n += l.parameterCount
-        }
-        self.offsets = offsets
-        self.parameterCount = n
+        let ends = layers.reduce(into: [0]) { $0.append(($0.last ?? 0) + $1.parameterCount) }
+        offsets = Array(ends.dropLast())
+        parameterCount = ends.last ?? 0
     }
 
     /// A chain `sizes[0] -> sizes[1] -> ...`, every layer with `hidden` except the last, which has `output`.

@@ -1,3 +1,5 @@
+import Foundation
+
 /// How a learning rate changes with the epoch: the notes' advice of a rate that starts high and decays.
 public enum LearningRateSchedule: Sendable, Equatable {
     /// eta_t = eta_0.
@@ -17,6 +19,14 @@ public enum LearningRateSchedule: Sendable, Equatable {
         case let .exponential(decay): return initial * pow(decay, Double(t))
         case let .inverseTime(decay): return initial / (1 + decay * Double(t))
         }
+    }
+
+    /// The rates of epochs 0..<epochs in Float, as the SGD models take them: an exponential decay multiplies the rate
+    /// by the decay after each epoch, in Float; the other schedules round ``rate(initial:epoch:)``.
+    public func rates(initial: Float, epochs: Int) -> [Float] {
+        guard case let .exponential(decay) = self else { return (0..<epochs).map { Float(rate(initial: Double(initial), epoch: $0)) } }
+        var gamma = initial
+        return (0..<epochs).map { _ in defer { gamma *= Float(decay) }; return gamma }
     }
 
     /// A schedule from its text form: `constant`, `step:EVERY:FACTOR`, `exponential:DECAY`, `inverse-time:DECAY`.
@@ -47,11 +57,3 @@ public enum LearningRateSchedule: Sendable, Equatable {
         }
     }
 }
-
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Musl)
-import Musl
-#elseif canImport(Darwin)
-import Darwin
-#endif

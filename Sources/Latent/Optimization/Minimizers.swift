@@ -87,9 +87,6 @@ public enum LBFGS {
         }
     }
 
-    /// Minimizes `f` from `x0`. A starting value or gradient that is not finite throws
-    /// ``TrainingError/diverged(epoch:learningRate:)``; so does a search direction along which every step gives a
-    /// non-finite value.
     /// f and its gradient at the start `x0`; a non-finite start is divergence.
     static func start(_ x0: [Double], _ f: ObjectiveFunction) throws -> (value: Double, gradient: [Double]) {
         var g = [Double](repeating: 0, count: x0.count)
@@ -98,11 +95,15 @@ public enum LBFGS {
         return (value, g)
     }
 
+    /// Minimizes `f` from `x0`. A starting value or gradient that is not finite throws
+    /// ``TrainingError/diverged(epoch:learningRate:)``; so does a search direction along which every step gives a
+    /// non-finite value.
     public static func minimize(_ x0: [Double], options: Options = Options(), progress: ((Int, Double) -> Void)? = nil,
                                 _ f: ObjectiveFunction) throws -> MinimizationResult {
         let n = x0.count
         var x = x0, (value, g) = try LBFGS.start(x0, f), evaluations = 1
-        var sHistory: [[Double]] = [], yHistory: [[Double]] = [], rhoHistory: [Double] = []
+        // The correction pairs s = x+ - x, y = g+ - g and rho = 1 / s.y, oldest first.
+        var history: [(s: [Double], y: [Double], rho: Double)] = []
         var d = [Double](repeating: 0, count: n)
         var alphas = [Double](repeating: 0, count: options.memory)
         var iteration = 0
@@ -112,44 +113,38 @@ public enum LBFGS {
             if gNorm <= options.gradientTolerance * max(1, Vector.norm(x)) { converged = true; break }
             // Two-loop recursion: d = -H g.
             for j in 0..<n { d[j] = -g[j] }
-            let m = sHistory.count
-            if m > 0 {
-                for h in stride(from: m - 1, through: 0, by: -1) {
-                    let a = rhoHistory[h] * Vector.dot(sHistory[h], d)
+            if let last = history.last {
+                for (h, pair) in history.enumerated().reversed() {
+                    let a = pair.rho * Vector.dot(pair.s, d)
                     alphas[h] = a
-                    Vector.axpy(-a, yHistory[h], &d)
+                    Vector.axpy(-a, pair.y, &d)
                 }
-                let s = sHistory[m - 1], y = yHistory[m - 1]
-                let gamma = Vector.dot(s, y) / Vector.dot(y, y)
+                let gamma = Vector.dot(last.s, last.y) / Vector.dot(last.y, last.y)
                 for j in 0..<n { d[j] *= gamma }
-                for h in 0..<m {
-                    let b = rhoHistory[h] * Vector.dot(yHistory[h], d)
-                    Vector.axpy(alphas[h] - b, sHistory[h], &d)
+                for (h, pair) in history.enumerated() {
+                    let b = pair.rho * Vector.dot(pair.y, d)
+                    Vector.axpy(alphas[h] - b, pair.s, &d)
                 }
             }
             var slope = Vector.dot(g, d)
             if !(slope < 0) {
                 // Not a descent direction (numerical trouble): restart from steepest descent.
-                sHistory.removeAll(); yHistory.removeAll(); rhoHistory.removeAll()
+                history.removeAll()
                 for j in 0..<n { d[j] = -g[j] }
                 slope = -gNorm * gNorm
             }
-            let initialStep = sHistory.isEmpty ? min(1, 1 / max(gNorm, 1e-300)) : 1
+            let initialStep = history.isEmpty ? min(1, 1 / max(gNorm, 1e-300)) : 1
             guard let found = lineSearch(x: x, value: value, gradient: g, direction: d, slope: slope,
                                          initialStep: initialStep, options: options, evaluations: &evaluations, f) else {
-                if sHistory.isEmpty {
+                if history.isEmpty {
                     if !value.isFinite { throw TrainingError.diverged(epoch: iteration, learningRate: Float(initialStep)) }
                     break  // no progress possible along steepest descent: a (numerical) minimum
                 }
-                sHistory.removeAll(); yHistory.removeAll(); rhoHistory.removeAll()
+                history.removeAll()
                 continue
             }
             iteration += 1
-            var s = [Double](repeating: 0, count: n), y = [Double](repeating: 0, count: n)
-            for j in 0..<n {
-                s[j] = found.x[j] - x[j]
-                y[j] = found.gradient[j] - g[j]
-            }
+            let s = zip(found.x, x).map { $0 - $1 }, y = zip(found.gradient, g).map { $0 - $1 }
             let sy = Vector.dot(s, y)
             let previous = value
             x = found.x
@@ -157,10 +152,8 @@ public enum LBFGS {
             value = found.value
             progress?(iteration, value)
             if sy > 1e-12 * Vector.dot(y, y) {
-                if sHistory.count == options.memory {
-                    sHistory.removeFirst(); yHistory.removeFirst(); rhoHistory.removeFirst()
-                }
-                sHistory.append(s); yHistory.append(y); rhoHistory.append(1 / sy)
+                if history.count == options.memory { history.removeFirst() }
+                history.append((s, y, 1 / sy))
             }
             if abs(previous - value) <= options.valueTolerance * max(1, abs(value), abs(previous)) { converged = true; break }
         }

@@ -1,3 +1,5 @@
+import Foundation
+
 /// The first-order update rules the models share: plain (stochastic) gradient descent, momentum, AdaGrad, RMSProp
 /// and Adam.
 ///
@@ -20,6 +22,15 @@ public enum StepRule: String, Sendable, CaseIterable {
     case rmsprop
     /// Adam: moving averages of the gradient and of its square, with bias correction.
     case adam
+
+    /// Refuses a step rule other than plain steps for a solver that takes no steps of its own (L-BFGS, CG,
+    /// alternating): the rule would be silently ignored.
+    func check(solver: String, takesSteps: Bool) throws {
+        guard self == .sgd || takesSteps else {
+            throw TrainingError.invalidHyperparameter(name: "optimizer", value: rawValue,
+                                                      reason: "needs solver=gd (solver \(solver) has no step rule)")
+        }
+    }
 }
 
 /// The constants of a ``StepRule``.
@@ -204,31 +215,18 @@ public struct Stepper<T: BinaryFloatingPoint & Sendable>: Sendable {
         precondition(second.isEmpty || second.count == x.count)
         let (c1, c2) = rule == .adam ? constants.biasCorrections(step: steps) : (1, 1)
         let rule = self.rule, k = constants
-        var dummyM: T = 0, dummyV: T = 0
         let hasFirst = !first.isEmpty, hasSecond = !second.isEmpty
         x.withUnsafeMutableBufferPointer { x in
         gradient.withUnsafeBufferPointer { g in
         first.withUnsafeMutableBufferPointer { m in
         second.withUnsafeMutableBufferPointer { v in
             for j in range {
-                if hasFirst && hasSecond {
-                    rule.update(&x[j], gradient: g[j], m: &m[j], v: &v[j], rate: rate, constants: k, c1: c1, c2: c2)
-                } else if hasFirst {
-                    rule.update(&x[j], gradient: g[j], m: &m[j], v: &dummyV, rate: rate, constants: k, c1: c1, c2: c2)
-                } else if hasSecond {
-                    rule.update(&x[j], gradient: g[j], m: &dummyM, v: &v[j], rate: rate, constants: k, c1: c1, c2: c2)
-                } else {
-                    rule.update(&x[j], gradient: g[j], m: &dummyM, v: &dummyV, rate: rate, constants: k, c1: c1, c2: c2)
-                }
+                // A rule without a state reads a zero and its update is not kept.
+                var mj = hasFirst ? m[j] : 0, vj = hasSecond ? v[j] : 0
+                rule.update(&x[j], gradient: g[j], m: &mj, v: &vj, rate: rate, constants: k, c1: c1, c2: c2)
+                if hasFirst { m[j] = mj }
+                if hasSecond { v[j] = vj }
             }
         }}}}
     }
 }
-
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Musl)
-import Musl
-#elseif canImport(Darwin)
-import Darwin
-#endif

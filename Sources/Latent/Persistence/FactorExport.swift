@@ -89,27 +89,17 @@ public enum FactorExport {
             files["user_bias.npy"] = NPY.encode(userBias, shape: [users])
             files["item_bias.npy"] = NPY.encode(itemBias, shape: [items])
         }
-        var manifest = "{\n"
-        manifest += "  \"layout_version\": \(layoutVersion),\n"
-        manifest += "  \"model\": \(jsonString(model.name)),\n"
-        manifest += "  \"format\": \"\(ext)\",\n"
-        manifest += "  \"users\": \(users),\n"
-        manifest += "  \"items\": \(items),\n"
-        manifest += "  \"factors\": \(k),\n"
-        manifest += "  \"global_mean\": \(jsonNumber(model.globalMean)),\n"
-        manifest += "  \"has_user_bias\": \(!model.userBias.isEmpty),\n"
-        manifest += "  \"has_item_bias\": \(!model.itemBias.isEmpty),\n"
-        if let s = model.domain.ratingScale {
-            manifest += "  \"rating_scale\": [\(jsonNumber(s.lowerBound)), \(jsonNumber(s.upperBound))],\n"
-        } else {
-            manifest += "  \"rating_scale\": null,\n"
-        }
-        manifest += "  \"files\": {\"user_ids\": \"user_ids.csv\", \"item_ids\": \"item_ids.csv\", "
-            + "\"user_factors\": \"user_factors.\(ext)\", \"item_factors\": \"item_factors.\(ext)\", "
-            + "\"user_bias\": \"user_bias.\(ext)\", \"item_bias\": \"item_bias.\(ext)\"},\n"
-        manifest += "  \"prediction\": \"global_mean + user_bias[u] + item_bias[i] + dot(user_factors[u], item_factors[i]), clipped to rating_scale when it is not null\"\n"
-        manifest += "}\n"
-        files["manifest.json"] = Array(manifest.utf8)
+        let scale = model.domain.ratingScale.map { "[\(jsonNumber($0.lowerBound)), \(jsonNumber($0.upperBound))]" } ?? "null"
+        let manifest = [
+            "\"layout_version\": \(layoutVersion)", "\"model\": \(jsonString(model.name))", "\"format\": \"\(ext)\"",
+            "\"users\": \(users)", "\"items\": \(items)", "\"factors\": \(k)", "\"global_mean\": \(jsonNumber(model.globalMean))",
+            "\"has_user_bias\": \(!model.userBias.isEmpty)", "\"has_item_bias\": \(!model.itemBias.isEmpty)", "\"rating_scale\": \(scale)",
+            "\"files\": {\"user_ids\": \"user_ids.csv\", \"item_ids\": \"item_ids.csv\", "
+                + "\"user_factors\": \"user_factors.\(ext)\", \"item_factors\": \"item_factors.\(ext)\", "
+                + "\"user_bias\": \"user_bias.\(ext)\", \"item_bias\": \"item_bias.\(ext)\"}",
+            "\"prediction\": \"global_mean + user_bias[u] + item_bias[i] + dot(user_factors[u], item_factors[i]), clipped to rating_scale when it is not null\"",
+        ]
+        files["manifest.json"] = Array(("{\n" + manifest.map { "  " + $0 }.joined(separator: ",\n") + "\n}\n").utf8)
         return files
     }
 

@@ -26,34 +26,23 @@ public struct ModelArchive: Sendable, Equatable {
 
     /// The Float array `name`, or a ``ModelFileError/missingField(_:)`` error.
     public func floats(_ name: String, count: Int? = nil) throws -> [Float] {
-        guard let a = floats[name] else { throw ModelFileError.missingField(name) }
+        let a = try Self.required(floats, name)
         if let count, a.count != count { throw ModelFileError.inconsistent("\(name) has \(a.count) values, expected \(count)") }
         return a
     }
 
     /// The Int32 array `name`, or a ``ModelFileError/missingField(_:)`` error.
-    public func int32s(_ name: String) throws -> [Int32] {
-        guard let a = int32s[name] else { throw ModelFileError.missingField(name) }
-        return a
-    }
+    public func int32s(_ name: String) throws -> [Int32] { try Self.required(int32s, name) }
 
     /// The Int64 array `name`, or a ``ModelFileError/missingField(_:)`` error.
-    public func int64s(_ name: String) throws -> [Int64] {
-        guard let a = int64s[name] else { throw ModelFileError.missingField(name) }
-        return a
-    }
+    public func int64s(_ name: String) throws -> [Int64] { try Self.required(int64s, name) }
 
     /// The string list `name`, or a ``ModelFileError/missingField(_:)`` error.
-    public func strings(_ name: String) throws -> [String] {
-        guard let a = strings[name] else { throw ModelFileError.missingField(name) }
-        return a
-    }
+    public func strings(_ name: String) throws -> [String] { try Self.required(strings, name) }
 
-    /// The scalar parameter `name` as a Float, or a ``ModelFileError/missingField(_:)`` error.
-    public func scalar(_ name: String) throws -> Float {
-        guard let raw = parameters[name] else { throw ModelFileError.missingField(name) }
-        guard let v = Float(raw) else { throw ModelFileError.inconsistent("\(name) is not a number: \(raw)") }
-        return v
+    private static func required<T>(_ section: [String: T], _ name: String) throws -> T {
+        guard let a = section[name] else { throw ModelFileError.missingField(name) }
+        return a
     }
 
     /// Stores `other` (a model inside this one) under `prefix`: its kind, model name and parameters as parameters

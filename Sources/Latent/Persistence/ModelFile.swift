@@ -57,18 +57,15 @@ public enum ModelFile {
             body.uint64(UInt64(list.count))
             for s in list { body.string(s) }
         }
-        for key in archive.floats.keys.sorted() {
-            body.uint8(2); body.string(key)
-            body.array(archive.floats[key]!)
+        func section<T: BitwiseCopyable>(_ type: UInt8, _ arrays: [String: [T]]) {
+            for (key, array) in arrays.sorted(by: { $0.key < $1.key }) {
+                body.uint8(type); body.string(key)
+                body.array(array)
+            }
         }
-        for key in archive.int32s.keys.sorted() {
-            body.uint8(3); body.string(key)
-            body.array(archive.int32s[key]!)
-        }
-        for key in archive.int64s.keys.sorted() {
-            body.uint8(4); body.string(key)
-            body.array(archive.int64s[key]!)
-        }
+        section(2, archive.floats)
+        section(3, archive.int32s)
+        section(4, archive.int64s)
     }
 
     /// The archive in `bytes`; `path` names the source in errors.
@@ -76,7 +73,7 @@ public enum ModelFile {
         guard bytes.count >= magic.count, Array(bytes[0..<magic.count]) == magic else {
             throw ModelFileError.notAModelFile(path: path)
         }
-        var header = ByteReader(bytes: bytes, position: magic.count, path: path)
+        var header = ByteReader(bytes: bytes, position: magic.count, path: path, limit: bytes.count)
         let version = try header.uint32()
         guard version <= formatVersion, version >= 1 else {
             throw ModelFileError.unsupportedVersion(path: path, found: version, supported: formatVersion)
@@ -87,7 +84,7 @@ public enum ModelFile {
             throw ModelFileError.truncated(path: path)
         }
         let end = bodyStart + Int(bodyLength)
-        var tail = ByteReader(bytes: bytes, position: end, path: path)
+        var tail = ByteReader(bytes: bytes, position: end, path: path, limit: bytes.count)
         let stored = try tail.uint64()
         guard stored == checksum(bytes[0..<end]) else { throw ModelFileError.checksumMismatch(path: path) }
         guard tail.position == bytes.count else { throw ModelFileError.inconsistent("extra bytes after the checksum") }
@@ -104,12 +101,7 @@ public enum ModelFile {
             let type = try r.uint8()
             let name = try r.string()
             switch type {
-            case 1:
-                let n = try r.count(elementSize: 4)
-                var list: [String] = []
-                list.reserveCapacity(n)
-                for _ in 0..<n { list.append(try r.string()) }
-                archive.strings[name] = list
+            case 1: archive.strings[name] = try (0..<r.count(elementSize: 4)).map { _ in try r.string() }
             case 2: archive.floats[name] = try r.array(Float.self)
             case 3: archive.int32s[name] = try r.array(Int32.self)
             case 4: archive.int64s[name] = try r.array(Int64.self)
@@ -303,29 +295,17 @@ struct ByteReader {
     let path: String
     var limit: Int
 
-    init(bytes: [UInt8], position: Int, path: String, limit: Int? = nil) {
-        self.bytes = bytes
-        self.position = position
-        self.path = path
-        self.limit = limit ?? bytes.count
-    }
-
     mutating func take(_ n: Int) throws -> Range<Int> {
         guard n >= 0, position <= limit - n else { throw ModelFileError.truncated(path: path) }
         defer { position += n }
         return position..<(position + n)
     }
     mutating func uint8() throws -> UInt8 { bytes[try take(1).lowerBound] }
-    mutating func uint32() throws -> UInt32 {
-        let r = try take(4)
-        var v: UInt32 = 0
-        for (k, i) in r.enumerated() { v |= UInt32(bytes[i]) << (8 * k) }
-        return v
-    }
-    mutating func uint64() throws -> UInt64 {
-        let r = try take(8)
-        var v: UInt64 = 0
-        for (k, i) in r.enumerated() { v |= UInt64(bytes[i]) << (8 * k) }
+    mutating func uint32() throws -> UInt32 { try littleEndian() }
+    mutating func uint64() throws -> UInt64 { try littleEndian() }
+    mutating func littleEndian<T: FixedWidthInteger & UnsignedInteger>() throws -> T {
+        var v: T = 0
+        for (k, i) in try take(MemoryLayout<T>.size).enumerated() { v |= T(bytes[i]) << (8 * k) }
         return v
     }
     mutating func string() throws -> String {

@@ -35,17 +35,13 @@ public enum SparkALS {
                 text += user + "," + (itemNumbers?[i] ?? data.items[i]) + "," + FactorExport.number(data.byUser.values[n]) + "\n"
             }
         }
-        try write(Array(text.utf8), to: folder.appendingPathComponent("ratings.csv"))
+        try OutputFile.write(Array(text.utf8), to: folder.appendingPathComponent("ratings.csv"))
         if userNumbers != nil {
-            try write(FactorExport.idFile(header: "user", data.users.ids), to: folder.appendingPathComponent("user_ids.csv"))
+            try OutputFile.write(FactorExport.idFile(header: "user", data.users.ids), to: folder.appendingPathComponent("user_ids.csv"))
         }
         if itemNumbers != nil {
-            try write(FactorExport.idFile(header: "item", data.items.ids), to: folder.appendingPathComponent("item_ids.csv"))
+            try OutputFile.write(FactorExport.idFile(header: "item", data.items.ids), to: folder.appendingPathComponent("item_ids.csv"))
         }
-    }
-
-    private static func write(_ bytes: [UInt8], to url: URL) throws {
-        try OutputFile.write(bytes, to: url)
     }
 
     /// Reads the factors a Spark ALS job wrote into `folder` and builds the model that predicts what Spark predicts.
@@ -163,12 +159,7 @@ public enum SparkALS {
         guard lines.first == header else {
             throw DataError.malformed(file: url.path, line: 1, field: "header", reason: "is not '\(header)'")
         }
-        var ids: [String] = []
-        for (n, line) in lines.dropFirst().enumerated() {
-            let id = try unquote(line, file: url.path, line: n + 2, field: header)
-            ids.append(id)
-        }
-        return ids
+        return try lines.dropFirst().enumerated().map { try unquote($1, file: url.path, line: $0 + 2, field: header) }
     }
 
     private static func unquote(_ field: String, file: String, line: Int, field name: String) throws -> String {
@@ -243,24 +234,15 @@ public enum SparkALS {
                 guard let idNumber = jsonNumber(rawID), let number = Int(exactly: idNumber) else {
                     throw bad("id", "is not an integer (got \(rawID))")
                 }
-                let id: String
-                if let names {
-                    guard number >= 0, number < names.count else {
-                        throw bad("id", "\(number) has no line in \(what)_ids.csv (\(names.count) \(what)s)")
-                    }
-                    id = names[number]
-                } else {
-                    id = String(number)
+                if let names, !names.indices.contains(number) {
+                    throw bad("id", "\(number) has no line in \(what)_ids.csv (\(names.count) \(what)s)")
                 }
+                let id = names?[number] ?? String(number)
                 guard let rawFeatures = dict["features"] else { throw bad("features", "is missing") }
                 guard let list = rawFeatures as? [Any] else { throw bad("features", "is not a list of numbers") }
-                var features: [Float] = []
-                features.reserveCapacity(list.count)
-                for (k, v) in list.enumerated() {
-                    guard let x = jsonNumber(v), Float(x).isFinite else {
-                        throw bad("features[\(k)]", "is not a finite number (got \(v))")
-                    }
-                    features.append(Float(x))
+                let features = try list.enumerated().map { k, v -> Float in
+                    guard let x = jsonNumber(v), Float(x).isFinite else { throw bad("features[\(k)]", "is not a finite number (got \(v))") }
+                    return Float(x)
                 }
                 if let rank, features.count != rank {
                     throw bad("features", "has \(features.count) values; the first \(what) has \(rank)")

@@ -41,9 +41,7 @@ extension Recommender {
             guard let u = domain.users.index(of: id) else { throw RecommendationError.unknownUser(id) }
             return u
         }
-        let allow = allowed.map { Set($0.compactMap { domain.items.index(of: $0) }) }
-        let deny = Set(excluded.compactMap { domain.items.index(of: $0) })
-        return recommend(users: indices, count: count, excludeSeen: excludeSeen, allowed: allow, excluded: deny,
-                         threads: threads).map(scoredItems)
+        return recommend(users: indices, count: count, excludeSeen: excludeSeen, allowed: itemIndices(allowed),
+                         excluded: itemIndices(excluded) ?? [], threads: threads).map(scoredItems)
     }
 }

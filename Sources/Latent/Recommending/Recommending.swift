@@ -208,7 +208,8 @@ extension Recommender {
         }
     }
 
-    private func itemIndices(_ ids: Set<String>?) -> Set<Int>? {
+    /// The dense indices of the items of `ids` the model knows.
+    func itemIndices(_ ids: Set<String>?) -> Set<Int>? {
         ids.map { Set($0.compactMap { domain.items.index(of: $0) }) }
     }
 

@@ -77,7 +77,7 @@ extension NotesExample {
     /// mean-normalized ratings (each movie's mean subtracted), so that a user with no ratings is predicted the movies'
     /// means. Two factors, as the table has two kinds of movies.
     public static let meanNormalizedDefaults = SGDMatrixFactorization(
-        biased: false, factors: 2, iterations: 2000, learningRate: 0.05, decay: 1, userRegularization: 0.3,
+        biased: false, factors: 2, iterations: 2000, learningRate: 0.05, schedule: .constant, userRegularization: 0.3,
         itemRegularization: 0.3, userBiasRegularization: 0, itemBiasRegularization: 0, initialScale: 0.1)
 
     /// Trains the notes' mean-normalized factorization (see ``meanNormalizedDefaults``): the returned model predicts
@@ -131,12 +131,8 @@ extension NotesExample {
             description = "sgd-mf on mean-normalized ratings (\(fitted.factorCount) factors)"
         }
         let predictions = movies.map { movie in users.map { user in model.predict(user: user, item: movie) } }
-        let related: [[ScoredID]]
-        if model.itemVectors != nil {
-            related = try movies.map { try model.similarItems(to: $0, count: relatedCount, metric: metric) }
-        } else {
-            related = movies.map { _ in [] }
-        }
+        let related = model.itemVectors == nil ? movies.map { _ in [] }
+            : try movies.map { try model.similarItems(to: $0, count: relatedCount, metric: metric) }
         return NotesDemoResult(example: self, modelDescription: description, model: model, predictions: predictions,
                                related: related, metric: metric)
     }

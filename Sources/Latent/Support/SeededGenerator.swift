@@ -79,14 +79,12 @@ import Darwin
 
 extension SeededGenerator {
     /// Shuffles `array` in place (Fisher-Yates), with an order fixed by this generator on every platform.
-    public mutating func shuffle<T>(_ array: inout [T]) {
-        guard array.count > 1 else { return }
-        array.withUnsafeMutableBufferPointer { buffer in
-            for i in stride(from: buffer.count - 1, to: 0, by: -1) {
-                let j = nextInt(below: i + 1)
-                buffer.swapAt(i, j)
-            }
-        }
+    public mutating func shuffle<T>(_ array: inout [T]) { array.withUnsafeMutableBufferPointer { shuffle($0) } }
+
+    /// Shuffles the memory of `buffer` in place, with the draws and swaps of ``shuffle(_:)`` on an array.
+    mutating func shuffle<T>(_ buffer: UnsafeMutableBufferPointer<T>) {
+        guard buffer.count > 1 else { return }
+        for i in stride(from: buffer.count - 1, to: 0, by: -1) { buffer.swapAt(i, nextInt(below: i + 1)) }
     }
 }
 

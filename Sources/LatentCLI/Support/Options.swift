@@ -14,7 +14,7 @@ struct HyperparameterOptions: ParsableArguments {
     @Option(help: "Passes over the data: epochs, sweeps or optimizer iterations (every iterative model).") var iterations: String?
     @Option(help: "The same as --iterations.") var epochs: String?
     @Option(name: .customLong("learning-rate"), help: "Initial learning rate.") var learningRate: String?
-    @Option(help: "Learning rate multiplier after each epoch.") var decay: String?
+    @Option(help: "Learning rate multiplier after each epoch (schedule=exponential:DECAY).") var decay: String?
     @Option(help: "Regularization of the factors.") var regularization: String?
     @Option(name: .customLong("bias-regularization"), help: "Regularization of the biases.") var biasRegularization: String?
     @Option(help: "Optimizer (models that offer a choice).") var optimizer: String?
