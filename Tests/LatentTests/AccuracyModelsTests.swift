@@ -235,3 +235,40 @@ func scores(_ model: any Recommender, user: Int) -> [Float] {
         #expect(abs(Double(scores[1]) - (3 - 0.5 + b0 + shift + (u0 + p) * 2)) < 1e-5)
     }
 }
+
+@Suite struct GFCFTests {
+    /// tinyInteractions: d_a = d_b = 2, d_c = d_d = 3, n = (3, 3, 3, 1), |R| = 10. G_ij = sum over shared users of
+    /// 1 / d_u: G_12 = 1/2 + 1/3 (a, d), G_11 = 1/2 + 1/2 + 1/3, G_24 = 1/3 (c), G_14 = 0; P_ij = G_ij / sqrt(n_i n_j).
+    /// One factor: the top eigenvector of P is sqrt(n_i / |R|) (eigenvalue 1; the next is 0.37), so the ideal term is
+    /// a n_j / |R|. All four factors (R~ has rank 4): V V^T = I, the ideal term a I.
+    @Test func filterByHand() throws {
+        let data = tinyInteractions()
+        let p12 = (0.5 + 1.0 / 3) / 3, p11 = (1 + 1.0 / 3) / 3, p24 = 1.0 / 3 / 3.0.squareRoot()
+        let one = try GFCF(factors: 1, ideal: 2, iterations: 30).fit(data).weights
+        for (i, j, expected) in [(0, 1, p12 + 2 * 0.3), (0, 0, p11 + 2 * 0.3), (1, 3, p24 + 2 * 0.1), (0, 3, 2 * 0.1), (3, 0, 2 * 0.3)] {
+            #expect(abs(Double(one[i, j]) - expected) < 1e-6, "\(i), \(j)")
+        }
+        let all = try GFCF(factors: 9, ideal: 2, iterations: 30).fit(data).weights
+        for (i, j, expected) in [(0, 1, p12), (1, 0, p12), (0, 0, p11 + 2), (1, 3, p24), (0, 3, 0)] {
+            #expect(abs(Double(all[i, j]) - expected) < 1e-6, "\(i), \(j)")
+        }
+        let linear = try GFCF(factors: 1, ideal: 0, iterations: 1).fit(data)
+        #expect(abs(Double(linear.weights[0, 1]) - p12) < 1e-7 && linear.weights[0, 3] == 0)
+        // A user's scores are the sum of their items' rows: a {1, 2} scores item 4 with W_14 + W_24.
+        #expect(abs(Double(scores(linear, user: 0)[3]) - p24) < 1e-6)
+    }
+
+    @Test func sameForAnyThreadCountAndRoundTrips() throws {
+        let data = RatingMatrix(PlantedData.make().train)
+        let model = try GFCF(factors: 6, ideal: 1, iterations: 10).fit(data)
+        #expect(try GFCF(factors: 6, ideal: 1, iterations: 10).fit(data, context: TrainingContext(threads: 3)).weights == model.weights)
+        let url = TestData.temporaryDirectory().appendingPathComponent("gf-cf.latent")
+        try model.save(to: url)
+        let loaded = try #require(try ModelRegistry.load(from: url) as? EASEModel)
+        #expect(loaded.name == "gf-cf" && loaded.weights == model.weights)
+        #expect(loaded.hyperparameters.values == ["factors": "6", "ideal": "1.0", "iterations": "10"])
+        #expect(try loaded.recommend(user: "u1", count: 5) == model.recommend(user: "u1", count: 5))
+        let inBlend = try Blend(Hyperparameters(["components": "implicit-als:0.6,gf-cf[factors=6,iterations=10]:0.4"])).fit(data)
+        #expect((inBlend.components[1] as? EASEModel)?.weights == model.weights)
+    }
+}

@@ -317,6 +317,7 @@ enum PlantedData {
         let pop = try ndcg("popularity")
         #expect(try ndcg("implicit-als", ["factors": "8", "regularization": "1"]) > pop + 0.1)
         #expect(try ndcg("ease", ["lambda": "5"]) > pop + 0.1)
+        #expect(try ndcg("gf-cf") > pop + 0.1)
     }
 
     @Test func everyRankingModelFoldsInANewUserAndServesSimilarity() throws {

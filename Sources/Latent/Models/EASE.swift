@@ -20,7 +20,8 @@
 /// - A new user (fold-in) is scored x_new B from their items, with no retraining; with no items, by popularity.
 /// - An unknown user in ``rawPrediction(user:item:)`` gets the item's popularity (share of users), an unknown item 0.
 public struct EASEModel: Recommender {
-    public let name = "ease"
+    /// `ease`, or `gf-cf` (``GFCF``), whose fit gives the same kind of dense item-item model.
+    public var name = "ease"
     public var domain: ModelDomain
     public var hyperparameters: Hyperparameters
     /// The item-item weights B, row i holding what interacting with item i adds to each item's score.
@@ -77,7 +78,7 @@ public struct EASEModel: Recommender {
         var a = archive(kind: Self.archiveKind)
         a.setMatrix(weights, as: "b")
         a.floats["popularity"] = popularity
-        a.parameters["weighted"] = "\(weighted)"
+        if weighted { a.parameters["weighted"] = "true" }
         return a
     }
 }
@@ -91,8 +92,8 @@ extension EASEModel {
         guard b.rows == domain.items.count, b.columns == domain.items.count else {
             throw ModelFileError.inconsistent("the item-item matrix does not match the items")
         }
-        self.init(domain: domain, hyperparameters: Hyperparameters(a.parameters), weights: b, popularity: popularity,
-                  weighted: a.parameters["weighted"] == "true")
+        self.init(name: a.model, domain: domain, hyperparameters: Hyperparameters(a.parameters), weights: b,
+                  popularity: popularity, weighted: a.parameters["weighted"] == "true")
     }
 }
 
@@ -125,28 +126,10 @@ public struct EASE: ModelConfiguration {
         let lambda = regularization, ratio = Double(dropout) / (1 - Double(dropout))
         guard data.count > 0 else { throw TrainingError.emptyTrainingData }
         let n = data.itemCount
-        var g = [Double](repeating: 0, count: n * n)
+        var g = EASE.itemGram(data, weighted: weighted, threads: context.threads)
         // Lambda_ii, kept for B = I - P Lambda.
-        var penalty = [Double](repeating: 0, count: n)
-        let byUser = data.byUser, byItem = data.byItem
-        g.withUnsafeMutableBufferPointer { gp in
-        penalty.withUnsafeMutableBufferPointer { lp in
-            let gs = SharedPointer(gp.baseAddress!), ls = SharedPointer(lp.baseAddress!)
-            Parallel.forEachRange(n, threads: context.threads) { rows in
-                for i in rows {
-                    let row = gs.base + i * n
-                    for a in byItem.range(of: i) {
-                        let u = Int(byItem.indices[a])
-                        let xi = weighted ? Double(byItem.values[a]) : 1
-                        for b in byUser.range(of: u) {
-                            row[Int(byUser.indices[b])] += xi * (weighted ? Double(byUser.values[b]) : 1)
-                        }
-                    }
-                    ls[i] = Double(lambda) + ratio * row[i]
-                    row[i] += ls[i]
-                }
-            }
-        }}
+        let penalty = (0..<n).map { Double(lambda) + ratio * g[$0 * n + $0] }
+        for i in 0..<n { g[i * n + i] += penalty[i] }
         guard Cholesky.invertInPlace(&g, n: n, threads: context.threads) else {
             throw TrainingError.invalidHyperparameter(name: "regularization", value: "\(lambda)",
                                                       reason: "leaves X^T X + lambda I singular; use a positive lambda")
@@ -177,6 +160,32 @@ public struct EASE: ModelConfiguration {
         let popularity = Popularity.shares(data)
         return EASEModel(domain: ModelDomain(data, ratingScale: nil, task: .ranking), hyperparameters: hyperparameters, weights: b,
                          popularity: popularity, weighted: weighted)
+    }
+}
+
+extension EASE {
+    /// X^T D X in Double, dense n x n: entry (i, j) is the sum over the users u who interacted with both i and j of
+    /// `userWeight[u]` (1 when nil) x_ui x_uj, x the interaction weights when `weighted`, else 1. Rows in parallel;
+    /// each entry is summed in the same order for any thread count.
+    static func itemGram(_ data: RatingMatrix, weighted: Bool, userWeight: [Double]? = nil, threads: Int) -> [Double] {
+        let n = data.itemCount, byUser = data.byUser, byItem = data.byItem
+        var g = [Double](repeating: 0, count: n * n)
+        g.withUnsafeMutableBufferPointer { gp in
+            let gs = SharedPointer(gp.baseAddress!)
+            Parallel.forEachRange(n, threads: threads) { rows in
+                for i in rows {
+                    let row = gs.base + i * n
+                    for a in byItem.range(of: i) {
+                        let u = Int(byItem.indices[a])
+                        let xi = (weighted ? Double(byItem.values[a]) : 1) * (userWeight?[u] ?? 1)
+                        for b in byUser.range(of: u) {
+                            row[Int(byUser.indices[b])] += xi * (weighted ? Double(byUser.values[b]) : 1)
+                        }
+                    }
+                }
+            }
+        }
+        return g
     }
 }
 

@@ -14,6 +14,7 @@ public enum ModelRegistry {
         .popularity,
         .implicitALS,
         .ease,
+        .gfcf,
         .itemKNN,
         .rp3beta,
         .blend,
