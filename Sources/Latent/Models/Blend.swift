@@ -202,11 +202,11 @@ public struct Blend: ModelConfiguration {
     /// The components and their weights; each component is trained at its own defaults, but for its given settings.
     public var components: BlendComponents
 
-    /// The defaults: implicit-als 0.6, ease 0.25 and item-knn 0.15, chosen on a validation split carved from
+    /// The defaults: implicit-als 0.6, item-knn 0.15 and gf-cf 0.25, chosen on validation splits carved from
     /// MovieLens 100k `u1.base` (see the README).
     public static let defaults = Blend(components: BlendComponents([.init(model: "implicit-als", weight: 0.6),
-                                                                    .init(model: "ease", weight: 0.25),
-                                                                    .init(model: "item-knn", weight: 0.15)]))
+                                                                    .init(model: "item-knn", weight: 0.15),
+                                                                    .init(model: "gf-cf", weight: 0.25)]))
 
     public static let parameters: [Hyperparameter<Self>] = [
         .init("components", \.components, "the ranking models blended (each at its defaults or [key=value,...]) and their weights"),
