@@ -139,43 +139,37 @@ public struct AlternatingLeastSquares: Sendable {
         let lambdaB = biasRegularization, weighted = self.weighted, solver = self.solver
         let exponent = Double(weightExponent), lambdaF = regularization
         fixed.storage.withUnsafeBufferPointer { q in
-            otherBias.withUnsafeBufferPointer { ob in
-                solved.storage.withUnsafeMutableBufferPointer { pBuffer in
-                    solvedBias.withUnsafeMutableBufferPointer { bBuffer in
-                        let p = SharedPointer(pBuffer.baseAddress!), bias = SharedPointer(bBuffer.baseAddress!)
-                        let q = SharedReadPointer(q.baseAddress!), ob = SharedReadPointer(ob.baseAddress!)
-                        rows.indices.withUnsafeBufferPointer { idx in
-                            rows.values.withUnsafeBufferPointer { val in
-                                let idx = SharedReadPointer(idx.baseAddress!), val = SharedReadPointer(val.baseAddress!)
-                                Parallel.forEachRange(rows.rowCount, threads: threads) { range in
-                                    var a = [Float](repeating: 0, count: d * d), b = [Float](repeating: 0, count: d)
-                                    var ad = [Double](repeating: 0, count: d * d), bd = [Double](repeating: 0, count: d)
-                                    var z = [Float](repeating: 0, count: d)
-                                    var residual = [Float]()
-                                    for r in range {
-                                        let lo = rows.offsets[r], hi = rows.offsets[r + 1]
-                                        let n = hi - lo
-                                        guard n > 0 else { continue }
-                                        let scale: Float = weighted ? Float(pow(Double(n), exponent)) : 1
-                                        let row = p.base + r * k
-                                        switch solver {
-                                        case .cholesky:
-                                            Self.blockSolve(lo: lo, hi: hi, idx: idx, val: val, q: q, ob: ob, alpha: alpha, k: k,
-                                                            lambdaF: lambdaF * scale, lambdaB: lambdaB * scale,
-                                                            a: &a, b: &b, ad: &ad, bd: &bd, z: &z, row: row, bias: bias.base + r)
-                                        case .coordinate:
-                                            Self.coordinateSolve(lo: lo, hi: hi, idx: idx, val: val, q: q, ob: ob, alpha: alpha, k: k,
-                                                                 lambdaF: lambdaF * scale, lambdaB: lambdaB * scale,
-                                                                 residual: &residual, row: row, bias: bias.base + r)
-                                        }
-                                    }
-                                }
-                            }
-                        }
+        otherBias.withUnsafeBufferPointer { ob in
+        solved.storage.withUnsafeMutableBufferPointer { pBuffer in
+        solvedBias.withUnsafeMutableBufferPointer { bBuffer in
+        rows.indices.withUnsafeBufferPointer { idx in
+        rows.values.withUnsafeBufferPointer { val in
+            let p = SharedPointer(pBuffer.baseAddress!), bias = SharedPointer(bBuffer.baseAddress!)
+            let q = SharedReadPointer(q.baseAddress!), ob = SharedReadPointer(ob.baseAddress!)
+            let idx = SharedReadPointer(idx.baseAddress!), val = SharedReadPointer(val.baseAddress!)
+            Parallel.forEachRange(rows.rowCount, threads: threads) { range in
+                var a = [Float](repeating: 0, count: d * d), b = [Float](repeating: 0, count: d)
+                var ad = [Double](repeating: 0, count: d * d), bd = [Double](repeating: 0, count: d)
+                var z = [Float](repeating: 0, count: d)
+                var residual = [Float]()
+                for r in range {
+                    let lo = rows.offsets[r], hi = rows.offsets[r + 1]
+                    let n = hi - lo
+                    guard n > 0 else { continue }
+                    let scale: Float = weighted ? Float(pow(Double(n), exponent)) : 1
+                    let row = p.base + r * k
+                    switch solver {
+                    case .cholesky:
+                        Self.blockSolve(lo: lo, hi: hi, idx: idx, val: val, q: q, ob: ob, alpha: alpha, k: k, lambdaF: lambdaF * scale,
+                                        lambdaB: lambdaB * scale, a: &a, b: &b, ad: &ad, bd: &bd, z: &z, row: row, bias: bias.base + r)
+                    case .coordinate:
+                        Self.coordinateSolve(lo: lo, hi: hi, idx: idx, val: val, q: q, ob: ob, alpha: alpha, k: k,
+                                             lambdaF: lambdaF * scale, lambdaB: lambdaB * scale, residual: &residual, row: row,
+                                             bias: bias.base + r)
                     }
                 }
             }
-        }
+        }}}}}}
     }
 
     /// The exact solve of one row: (Z^T Z + diag(lambda_f..., lambda_b)) (gamma, beta) = Z^T t.

@@ -52,13 +52,7 @@ public struct ModelArchive: Sendable, Equatable {
         parameters[prefix + "kind"] = other.kind
         parameters[prefix + "model"] = other.model
         for (k, v) in other.parameters { parameters[prefix + "parameter." + k] = v }
-        func copy<T>(_ from: [String: T], into to: inout [String: T]) {
-            for (k, v) in from where !k.hasPrefix(omitting) { to[prefix + k] = v }
-        }
-        copy(other.strings, into: &strings)
-        copy(other.floats, into: &floats)
-        copy(other.int32s, into: &int32s)
-        copy(other.int64s, into: &int64s)
+        Self.copyArrays(of: other, into: &self) { $0.hasPrefix(omitting) ? nil : prefix + $0 }
     }
 
     /// The archive stored by ``embed(_:as:omitting:)`` under `prefix`.
@@ -69,14 +63,19 @@ public struct ModelArchive: Sendable, Equatable {
         var a = ModelArchive(kind: kind, model: model)
         let p = prefix + "parameter."
         for (k, v) in parameters where k.hasPrefix(p) { a.parameters[String(k.dropFirst(p.count))] = v }
-        func copy<T>(_ from: [String: T], into to: inout [String: T]) {
-            for (k, v) in from where k.hasPrefix(prefix) { to[String(k.dropFirst(prefix.count))] = v }
-        }
-        copy(strings, into: &a.strings)
-        copy(floats, into: &a.floats)
-        copy(int32s, into: &a.int32s)
-        copy(int64s, into: &a.int64s)
+        Self.copyArrays(of: self, into: &a) { $0.hasPrefix(prefix) ? String($0.dropFirst(prefix.count)) : nil }
         return a
+    }
+
+    /// Copies every named array of `from` into `to` under the name `rename` gives (none: left out).
+    private static func copyArrays(of from: ModelArchive, into to: inout ModelArchive, _ rename: (String) -> String?) {
+        func copy<T>(_ section: [String: T], into target: inout [String: T]) {
+            for (k, v) in section { if let name = rename(k) { target[name] = v } }
+        }
+        copy(from.strings, into: &to.strings)
+        copy(from.floats, into: &to.floats)
+        copy(from.int32s, into: &to.int32s)
+        copy(from.int64s, into: &to.int64s)
     }
 
     /// Adds the arrays of `other` this archive does not have (the parts a model shares with the one it is inside).
