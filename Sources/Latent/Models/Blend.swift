@@ -47,8 +47,7 @@ public struct BlendModel: Recommender {
                        _ score: (any Recommender, inout [Float]) -> Void) {
         let n = domain.items.count
         precondition(scores.count == n)
-        var candidate = [Bool](repeating: true, count: n)
-        for i in excluded where i >= 0 && i < n { candidate[i] = false }
+        let candidate = candidates(allowed: nil, excluded: Set(excluded))
         var part = [Float](repeating: 0, count: n)
         for i in 0..<n { scores[i] = 0 }
         for (model, w) in zip(components, weights) {

@@ -79,7 +79,9 @@ import Darwin
 
 extension SeededGenerator {
     /// Shuffles `array` in place (Fisher-Yates), with an order fixed by this generator on every platform.
-    public mutating func shuffle<T>(_ array: inout [T]) { array.withUnsafeMutableBufferPointer { shuffle($0) } }
+    public mutating func shuffle<T>(_ array: inout [T]) {
+        array.withUnsafeMutableBufferPointer { shuffle($0) }
+    }
 
     /// Shuffles the memory of `buffer` in place, with the draws and swaps of ``shuffle(_:)`` on an array.
     mutating func shuffle<T>(_ buffer: UnsafeMutableBufferPointer<T>) {
