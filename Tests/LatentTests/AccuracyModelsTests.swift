@@ -272,3 +272,64 @@ func scores(_ model: any Recommender, user: Int) -> [Float] {
         #expect((inBlend.components[1] as? EASEModel)?.weights == model.weights)
     }
 }
+
+@Suite struct MultDAETests {
+    struct Objective: DifferentiableObjective {
+        let layout: NetworkLayout
+        let batch: [(input: [Double], target: [Double])]
+        let threads: Int
+        var parameterCount: Int { layout.parameterCount }
+        func value(at p: [Double]) -> Double {
+            MultDAE.lossAndGradient(layout: layout, parameters: p, batch: batch, regularization: 0.1, threads: threads).loss
+        }
+        func gradient(at p: [Double]) -> [Double] {
+            MultDAE.lossAndGradient(layout: layout, parameters: p, batch: batch, regularization: 0.1, threads: threads).gradient
+        }
+    }
+
+    /// 4 items, 3 users with 2, 1 and 3 items (multi-hot targets: the multinomial, not a one-hot softmax).
+    static let batch: [(input: [Double], target: [Double])] = [[1, 0, 1, 0], [0, 1, 0, 0], [1, 1, 0, 1]].map { x in
+        var input = x
+        MultDAEModel.normalize(&input)
+        return (input, x)
+    }
+
+    /// At zero parameters z = 0 and softmax = 1/4: the loss is the mean of (sum_i x_i) log 4 = (2 + 1 + 3) / 3 log 4,
+    /// and d loss / d b_i (output bias) = mean over users of (sum_j x_j) / 4 - x_i.
+    @Test func multinomialLossByHandAndAgainstCentralDifferences() {
+        let layout = MultDAEModel.layout(items: 4, hidden: [3])
+        let zero = MultDAE.lossAndGradient(layout: layout, parameters: [Double](repeating: 0, count: layout.parameterCount),
+                                           batch: Self.batch, regularization: 0.1, threads: 2)
+        #expect(abs(zero.loss - 2 * log(4.0)) < 1e-12)
+        let bias = layout.offsets[1] + 3 * 4
+        for (i, expected) in [(2.0 / 4 + 1.0 / 4 + 3.0 / 4) / 3 - 2.0 / 3, 2.0 / 4 - 2.0 / 3, 2.0 / 4 - 1.0 / 3, 2.0 / 4 - 1.0 / 3].enumerated() {
+            #expect(abs(zero.gradient[bias + i] - expected) < 1e-12, "\(i)")
+        }
+        var rng = SeededGenerator(seed: 3)
+        let p: [Double] = layout.initialParameters(using: &rng).map { $0 + 0.1 }  // nonzero biases too
+        for threads in [1, 2] {
+            let result = GradientCheck.check(Objective(layout: layout, batch: Self.batch, threads: threads), at: p)
+            #expect(result.maxRelativeError < 1e-6, "\(threads) threads: \(result.maxRelativeError)")
+        }
+    }
+
+    @Test func sameSeedSameModelAndRoundTrips() throws {
+        let data = RatingMatrix(PlantedData.make().train)
+        let config = try MultDAE(Hyperparameters(["hidden": "8", "iterations": "3", "batch-size": "16"]))
+        let model = try config.fit(data, context: TrainingContext(threads: 2))
+        #expect(try config.fit(data, context: TrainingContext(threads: 2)).parameters == model.parameters)
+        #expect(try config.fit(data, context: TrainingContext(seed: 9, threads: 2)).parameters != model.parameters)
+        let url = TestData.temporaryDirectory().appendingPathComponent("mult-dae.latent")
+        try model.save(to: url)
+        let loaded = try #require(try ModelRegistry.load(from: url) as? MultDAEModel)
+        #expect(loaded.parameters == model.parameters && loaded.layout == model.layout)
+        #expect(loaded.hyperparameters.values["hidden"] == "8")
+        #expect(try loaded.recommend(user: "u1", count: 5) == model.recommend(user: "u1", count: 5))
+        // A training user folded in from their own items scores as they do.
+        let u = 0, items = data.byUser.columns(of: u).map { (item: Int($0), value: Float(1)) }
+        var own = [Float](repeating: 0, count: data.itemCount), folded = own
+        model.scoreItems(user: u, into: &own)
+        model.scoreItems(foldingIn: items, into: &folded)
+        #expect(own == folded && abs(own.reduce(0, +) - 1) < 1e-4)
+    }
+}

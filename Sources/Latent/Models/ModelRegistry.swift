@@ -20,6 +20,7 @@ public enum ModelRegistry {
         .blend,
         .bpr,
         .neural,
+        .multDAE,
     ]
 
     /// The names of all models.
@@ -41,6 +42,7 @@ public enum ModelRegistry {
         ItemGraphModel.archiveKind: { try ItemGraphModel(archive: $0) },
         BlendModel.archiveKind: { try BlendModel(archive: $0) },
         NeuralRecommender.archiveKind: { try NeuralRecommender(archive: $0) },
+        MultDAEModel.archiveKind: { try MultDAEModel(archive: $0) },
     ]
 
     /// The model stored in `archive`. Hyperparameters saved under an old name (an alias) are read under the new one.
