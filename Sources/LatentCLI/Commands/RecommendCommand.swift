@@ -13,7 +13,7 @@ struct RecommendCommand: ParsableCommand {
             or --users (many known users, one list each).
 
             --ratings ITEM:VALUE,...: for a rating model the values are ratings on the model's scale (50:5,172:4). For \
-            an interaction model (popularity, implicit-als, ease, gf-cf, item-knn, rp3beta, bpr, neural trained on interactions) a value is an \
+            an interaction model (popularity, implicit-als, ease, gf-cf, item-knn, rp3beta, bpr, mult-dae, neural trained on interactions) a value is an \
             interaction weight (the confidence of implicit ALS grows with it), and a bare item (50,172,181) is an \
             interaction of weight 1. The given items are never recommended; items the model does not know are ignored \
             with a note. With nothing known the new user gets the model's fallback (popularity, means). JSON: \
