@@ -274,19 +274,6 @@ func scores(_ model: any Recommender, user: Int) -> [Float] {
 }
 
 @Suite struct MultDAETests {
-    struct Objective: DifferentiableObjective {
-        let layout: NetworkLayout
-        let batch: [(input: [Double], target: [Double])]
-        let threads: Int
-        var parameterCount: Int { layout.parameterCount }
-        func value(at p: [Double]) -> Double {
-            MultDAE.lossAndGradient(layout: layout, parameters: p, batch: batch, regularization: 0.1, threads: threads).loss
-        }
-        func gradient(at p: [Double]) -> [Double] {
-            MultDAE.lossAndGradient(layout: layout, parameters: p, batch: batch, regularization: 0.1, threads: threads).gradient
-        }
-    }
-
     /// 4 items, 3 users with 2, 1 and 3 items (multi-hot targets: the multinomial, not a one-hot softmax).
     static let batch: [(input: [Double], target: [Double])] = [[1, 0, 1, 0], [0, 1, 0, 0], [1, 1, 0, 1]].map { x in
         var input = x
@@ -305,12 +292,13 @@ func scores(_ model: any Recommender, user: Int) -> [Float] {
         for (i, expected) in [(2.0 / 4 + 1.0 / 4 + 3.0 / 4) / 3 - 2.0 / 3, 2.0 / 4 - 2.0 / 3, 2.0 / 4 - 1.0 / 3, 2.0 / 4 - 1.0 / 3].enumerated() {
             #expect(abs(zero.gradient[bias + i] - expected) < 1e-12, "\(i)")
         }
-        var rng = SeededGenerator(seed: 3)
-        let p: [Double] = layout.initialParameters(using: &rng).map { $0 + 0.1 }  // nonzero biases too
         for threads in [1, 2] {
-            let result = GradientCheck.check(Objective(layout: layout, batch: Self.batch, threads: threads), at: p)
+            let f = MultDAEGradientObjective(seed: 3, threads: threads)
+            let result = GradientCheck.check(f, at: f.initialPoint)
+            #expect(result.parameterCount == 6 * 4 + 4 + 4 * 6 + 6)
             #expect(result.maxRelativeError < 1e-6, "\(threads) threads: \(result.maxRelativeError)")
         }
+        #expect(MultDAE.defaults.gradientCheck(seed: 5).maxRelativeError < 1e-6)
     }
 
     @Test func sameSeedSameModelAndRoundTrips() throws {

@@ -26,7 +26,7 @@ private struct Wrong: DifferentiableObjective {
 
     @Test func modelsWithoutAGradientAreRefused() {
         #expect(ModelDescriptor.als.gradientCheck == nil)
-        #expect(ModelRegistry.all.filter { $0.gradientCheck != nil }.map(\.name) == ["sgd-mf", "biased-mf", "content", "cofi", "svdpp", "neural"])
+        #expect(ModelRegistry.all.filter { $0.gradientCheck != nil }.map(\.name) == ["sgd-mf", "biased-mf", "content", "cofi", "svdpp", "neural", "mult-dae"])
     }
 
     @Test func theSGDObjectivesGradientIsTheSumOfTheSGDSteps() throws {
