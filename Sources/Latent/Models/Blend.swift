@@ -225,6 +225,6 @@ public struct Blend: ModelConfiguration {
 extension ModelDescriptor {
     /// `blend`: a weighted sum of ranking models.
     public static let blend = ModelDescriptor(
-        name: "blend", summary: "weighted sum of ranking models' scores, each divided by its largest per user (default implicit-als + ease + item-knn)",
+        name: "blend", summary: "weighted sum of ranking models' scores, each divided by its largest per user (default implicit-als + item-knn + gf-cf)",
         task: .ranking, defaults: Blend.defaults)
 }
