@@ -61,6 +61,18 @@ private func blend(_ components: String) throws -> Blend {
         #expect(scores(try Blend.defaults.fit(data, context: context), user: 3) == scores(model, user: 3))
     }
 
+    @Test func theDefaultKeepsTwentyNeighboursOfEachItemInItsItemKNN() throws {
+        // Every two of 40 items share users, so item-knn alone (100 neighbours) keeps the 39 others of each item.
+        var triples: [(user: String, item: String, rating: Float)] = []
+        for u in 0..<30 { for i in 0..<40 where (u + i) % 3 != 0 { triples.append(("u\(u)", "i\(i)", 1)) } }
+        let data = RatingMatrix(RatingSet(triples))
+        let knn = try #require(try Blend.defaults.fit(data).components[1] as? ItemGraphModel)
+        var perTarget = [Int](repeating: 0, count: data.itemCount)
+        for j in knn.weights.indices { perTarget[Int(j)] += 1 }
+        #expect(perTarget == [Int](repeating: 20, count: 40))
+        #expect(try ItemKNN.defaults.fit(data).weights.indices.count == 40 * 39)
+    }
+
     @Test func roundTripsThroughAModelFile() throws {
         let model = try blend("ease:0.3,rp3beta:0.2,popularity:0.5").fit(tinyInteractions())
         let url = TestData.temporaryDirectory().appendingPathComponent("blend.latent")

@@ -156,6 +156,20 @@ enum PlantedData {
 }
 
 @Suite struct EASETests {
+    @Test func refusesACatalogWhoseDenseMatricesExceedTheMemory() throws {
+        // 12 n^2 bytes: the Gram in Double and the weights in Float.
+        let error = TrainingError.tooLarge(model: "ease", what: "two dense 20000 x 20000 item-item matrices",
+                                           bytes: 4_800_000_000, memory: 4_000_000_000)
+        #expect(throws: error) { try EASE.checkDenseMemory(model: "ease", items: 20_000, memory: 4_000_000_000) }
+        #expect(error.description == "ease would hold two dense 20000 x 20000 item-item matrices: 4.8 GB, more than this machine's 4.0 GB of memory; use a sparse model (item-knn, rp3beta, implicit-als) or fewer items; no model was saved")
+        try EASE.checkDenseMemory(model: "ease", items: 20_000, memory: 4_800_000_000)
+        // n^2 beyond 64 bits needs more than any memory.
+        #expect(throws: TrainingError.tooLarge(model: "gf-cf", what: "two dense 4294967296 x 4294967296 item-item matrices",
+                                               bytes: .max, memory: .max - 1)) {
+            try EASE.checkDenseMemory(model: "gf-cf", items: 1 << 32, memory: .max - 1)
+        }
+    }
+
     @Test func symmetricInverseMatchesGaussJordan() throws {
         var rng = SeededGenerator(seed: 2)
         let n = 7

@@ -1,3 +1,5 @@
+import Foundation
+
 /// `ease`: the closed-form item-item model of Steck (2019), "Embarrassingly Shallow Autoencoders".
 ///
 /// With X the user-item interaction matrix (binary by default) and G = X^T X + lambda I, P = G^-1 and
@@ -121,11 +123,13 @@ public struct EASE: ModelConfiguration {
     /// Fits B on `data`.
     ///
     /// - Throws: ``TrainingError/emptyTrainingData``, or ``TrainingError/invalidHyperparameter(name:value:reason:)``
-    ///   when X^T X + Lambda is not positive definite (lambda 0 on a rank-deficient X).
+    ///   when X^T X + Lambda is not positive definite (lambda 0 on a rank-deficient X), ``TrainingError/tooLarge(model:what:bytes:memory:)``
+    ///   when the dense item x item matrices would not fit in memory.
     public func fit(_ data: RatingMatrix, context: TrainingContext = TrainingContext()) throws -> EASEModel {
         let lambda = regularization, ratio = Double(dropout) / (1 - Double(dropout))
         guard data.count > 0 else { throw TrainingError.emptyTrainingData }
         let n = data.itemCount
+        try EASE.checkDenseMemory(model: "ease", items: n)
         var g = EASE.itemGram(data, weighted: weighted, threads: context.threads)
         // Lambda_ii, kept for B = I - P Lambda.
         let penalty = (0..<n).map { Double(lambda) + ratio * g[$0 * n + $0] }
@@ -167,6 +171,19 @@ extension EASE {
     /// X^T D X in Double, dense n x n: entry (i, j) is the sum over the users u who interacted with both i and j of
     /// `userWeight[u]` (1 when nil) x_ui x_uj, x the interaction weights when `weighted`, else 1. Rows in parallel;
     /// each entry is summed in the same order for any thread count.
+    /// Throws ``TrainingError/tooLarge(model:what:bytes:memory:)`` when the dense item x item matrices of `ease` and
+    /// `gf-cf` (the Gram in Double and the weights in Float: 12 n^2 bytes) exceed `memory`, the machine's physical
+    /// memory unless given: such a fit could only fail, after a long while or by being killed.
+    static func checkDenseMemory(model: String, items n: Int,
+                                 memory: UInt64 = ProcessInfo.processInfo.physicalMemory) throws {
+        let (square, overflow) = UInt64(n).multipliedReportingOverflow(by: UInt64(n))
+        let bytes = overflow || square > UInt64.max / 12 ? UInt64.max : 12 * square
+        guard bytes <= memory else {
+            throw TrainingError.tooLarge(model: model, what: "two dense \(n) x \(n) item-item matrices", bytes: bytes,
+                                         memory: memory)
+        }
+    }
+
     static func itemGram(_ data: RatingMatrix, weighted: Bool, userWeight: [Double]? = nil, threads: Int) -> [Double] {
         let n = data.itemCount, byUser = data.byUser, byItem = data.byItem
         var g = [Double](repeating: 0, count: n * n)

@@ -34,10 +34,12 @@ public struct GFCF: ModelConfiguration {
 
     /// Computes W on `data`.
     ///
-    /// - Throws: ``TrainingError/emptyTrainingData``.
+    /// - Throws: ``TrainingError/emptyTrainingData``, or ``TrainingError/tooLarge(model:what:bytes:memory:)`` when the
+    ///   dense item x item matrices would not fit in memory.
     public func fit(_ data: RatingMatrix, context: TrainingContext = TrainingContext()) throws -> EASEModel {
         guard data.count > 0 else { throw TrainingError.emptyTrainingData }
         let n = data.itemCount, threads = context.threads
+        try EASE.checkDenseMemory(model: "gf-cf", items: n)
         let itemScale = (0..<n).map { i in data.byItem.count(of: i) > 0 ? 1 / Double(data.byItem.count(of: i)).squareRoot() : 0 }
         let userScale = (0..<data.userCount).map { u in 1 / Double(max(1, data.byUser.count(of: u))).squareRoot() }
         // R~^T R~: the Gram of X with user weight 1 / d_u, scaled by 1 / sqrt(n_i n_j).
@@ -52,7 +54,7 @@ public struct GFCF: ModelConfiguration {
                                                        threads: threads), k: k)
         }
         // W_ij = s_i s_j G_ij + (a s_i v_i) . (v_j / s_j), s = n^-1/2 (0 for an item no one chose: no ideal term).
-        var left = [Float](repeating: 0, count: n * k), right = left
+        var left = [Float](repeating: 0, count: max(1, n * k)), right = left   // never empty: the pointers below
         for i in 0..<n where itemScale[i] > 0 {
             for c in 0..<k {
                 left[i * k + c] = Float(Double(ideal) * itemScale[i] * v[i * k + c])

@@ -19,6 +19,9 @@ public enum TrainingError: Error, Equatable, CustomStringConvertible {
     case unknownModel(name: String, known: [String])
     /// Time bins were asked for (`time-bins` > 0) and the ratings have no times.
     case missingTimes(bins: Int)
+    /// The model would need more memory than the machine has: its name, what it holds, the bytes needed and the
+    /// machine's physical memory.
+    case tooLarge(model: String, what: String, bytes: UInt64, memory: UInt64)
 
     public var description: String {
         switch self {
@@ -38,6 +41,9 @@ public enum TrainingError: Error, Equatable, CustomStringConvertible {
             return "missing input: \(what)"
         case let .unknownModel(name, known):
             return "unknown model '\(name)'; models: \(known.joined(separator: ", "))"
+        case let .tooLarge(model, what, bytes, memory):
+            func gb(_ b: UInt64) -> String { String(format: "%.1f GB", Double(b) / 1e9) }
+            return "\(model) would hold \(what): \(gb(bytes)), more than this machine's \(gb(memory)) of memory; use a sparse model (item-knn, rp3beta, implicit-als) or fewer items; no model was saved"
         case let .missingTimes(bins):
             return "time-bins=\(bins) needs the time of each rating, and the ratings have none (a file with a timestamp column, such as MovieLens u.data, has them); use time-bins=auto or 0"
         }
