@@ -275,10 +275,50 @@ func scores(_ model: any Recommender, user: Int) -> [Float] {
 
 @Suite struct MultDAETests {
     /// 4 items, 3 users with 2, 1 and 3 items (multi-hot targets: the multinomial, not a one-hot softmax).
-    static let batch: [(input: [Double], target: [Double])] = [[1, 0, 1, 0], [0, 1, 0, 0], [1, 1, 0, 1]].map { x in
-        var input = x
-        MultDAEModel.normalize(&input)
-        return (input, x)
+    static let batch = [[0, 2], [1], [0, 1, 3]].map { MultDAEExample<Double>(kept: $0, target: $0) }
+
+    /// The dense input and target vectors of sparse examples over `n` items.
+    static func dense<T: NeuralScalar>(_ batch: [MultDAEExample<T>], items n: Int) -> [(input: [T], target: [T])] {
+        batch.map { e in
+            var x = [T](repeating: 0, count: n), y = x
+            for (i, v) in e.input { x[i] = v }
+            for i in e.target { y[i] = 1 }
+            return (x, y)
+        }
+    }
+
+    /// The sparse first layer against the Neural module's dense network (every input entry multiplied, zeros too) on a
+    /// random batch: 7 users over 9 items, two hidden layers, inputs with items dropped, user 3's input empty, item 8
+    /// in no input (so its W1 column's gradient is the weight decay alone, lambda W1, on every step), 1 and 3 threads;
+    /// in Double to 1e-12 and in Float to float rounding.
+    @Test func sparseFirstLayerGivesTheDenseLossAndGradient() {
+        let layout = MultDAEModel.layout(items: 9, hidden: [5, 3])
+        var rng = SeededGenerator(seed: 11)
+        let p: [Double] = layout.initialParameters(using: &rng).map { $0 + 0.05 }
+        let batch = (0..<7).map { u in
+            let items = (0..<9).filter { $0 == u || rng.nextUniform() < 0.4 }
+            return MultDAEExample<Double>(kept: u == 3 ? [] : items.filter { $0 != 8 && rng.nextUniform() >= 0.3 }, target: items)
+        }
+        #expect(batch[3].input.isEmpty && batch.contains { $0.input.count >= 2 && $0.input.count < $0.target.count })
+        var (loss, gradient) = NeuralNetwork<Double>.lossAndGradient(layout: layout, parameters: p,
+                                                                     examples: Self.dense(batch, items: 9), loss: .categoricalCrossEntropy)
+        MultDAE.addWeightDecay(layout: layout, parameters: p, regularization: 0.1, loss: &loss, gradient: &gradient)
+        let scale = gradient.map(abs).max() ?? 0
+        #expect(scale > 0.01)
+        for threads in [1, 3] {
+            let sparse = MultDAE.lossAndGradient(layout: layout, parameters: p, batch: batch, regularization: 0.1, threads: threads)
+            #expect(abs(sparse.loss - loss) < 1e-12 * loss, "\(threads) threads")
+            #expect(zip(sparse.gradient, gradient).allSatisfy { abs($0 - $1) < 1e-12 * scale }, "\(threads) threads")
+            #expect((0..<5).allSatisfy { o in sparse.gradient[o * 9 + 8] == 0.1 * p[o * 9 + 8] })
+        }
+        let pf = p.map { Float($0) }
+        let batchF = batch.map { MultDAEExample<Float>(kept: $0.input.map(\.item), target: $0.target) }
+        var (lossF, gradientF) = NeuralNetwork<Float>.lossAndGradient(layout: layout, parameters: pf,
+                                                                      examples: Self.dense(batchF, items: 9), loss: .categoricalCrossEntropy)
+        MultDAE.addWeightDecay(layout: layout, parameters: pf, regularization: 0.1, loss: &lossF, gradient: &gradientF)
+        let sparseF = MultDAE.lossAndGradient(layout: layout, parameters: pf, batch: batchF, regularization: 0.1, threads: 2)
+        #expect(abs(sparseF.loss - lossF) < 1e-6 * lossF)
+        #expect(zip(sparseF.gradient, gradientF).allSatisfy { abs($0 - $1) < 1e-6 * Float(scale) })
     }
 
     /// At zero parameters z = 0 and softmax = 1/4: the loss is the mean of (sum_i x_i) log 4 = (2 + 1 + 3) / 3 log 4,
@@ -319,5 +359,11 @@ func scores(_ model: any Recommender, user: Int) -> [Float] {
         model.scoreItems(user: u, into: &own)
         model.scoreItems(foldingIn: items, into: &folded)
         #expect(own == folded && abs(own.reduce(0, +) - 1) < 1e-4)
+        // The sparse scoring is the dense network's softmax(z(x~)), x~ = x_u / ||x_u||.
+        var x = [Float](repeating: 0, count: data.itemCount)
+        for (i, _) in items { x[i] = 1 / Float(items.count).squareRoot() }
+        let z = NeuralNetwork(layout: model.layout, parameters: model.parameters).predict(x), m = z.max() ?? 0
+        let e = z.map { Float.neuralExp($0 - m) }, total = e.reduce(0, +)
+        #expect(zip(own, e).allSatisfy { abs($0 - $1 / total) < 1e-6 })
     }
 }

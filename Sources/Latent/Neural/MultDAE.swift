@@ -8,8 +8,9 @@
 ///
 /// averaged over a batch of users, plus lambda / 2 ||W||^2 over the weights (not the biases); Adam on each batch.
 /// Each batch is split into `threads` contiguous parts whose gradients are summed in part order, so the same seed and
-/// thread count give the same model. Scores are softmax(z) of the clean (undropped, normalized) x_u: the encoder
-/// takes any user's items, so a new user (fold-in) is scored the same way; with no items, by popularity.
+/// thread count give the same model. The first layer is computed on the non-zero inputs only (``SparseInputNetwork``).
+/// Scores are softmax(z) of the clean (undropped, normalized) x_u: the encoder takes any user's items, so a new user
+/// (fold-in) is scored the same way; with no items, by popularity.
 /// Item vectors (for `similar`) are the rows of the output layer's weights.
 public struct MultDAEModel: Recommender {
     public let name = "mult-dae"
@@ -25,12 +26,6 @@ public struct MultDAEModel: Recommender {
     /// The layout for `items` items and the given hidden sizes.
     static func layout(items: Int, hidden: [Int]) -> NetworkLayout {
         NetworkLayout(sizes: [items] + hidden + [items], hidden: .tanh, output: .identity)
-    }
-
-    /// x / ||x|| in place (left at zero when x is).
-    static func normalize<T: NeuralScalar>(_ x: inout [T]) {
-        let norm = x.reduce(T(0)) { $0 + $1 * $1 }.squareRoot()
-        if norm > 0 { for i in x.indices { x[i] /= norm } }
     }
 
     public func rawPrediction(user: Int?, item: Int?) -> Float {
@@ -50,12 +45,11 @@ public struct MultDAEModel: Recommender {
         if items.isEmpty { scores = popularity } else { score(items, into: &scores) }
     }
 
-    /// scores = softmax(z(x~)), x~ the normalized indicator of `items`.
+    /// scores = softmax(z(x~)), x~ the normalized indicator of `items` (the sparse first layer: see
+    /// ``SparseInputNetwork``).
     private func score(_ items: [Int], into scores: inout [Float]) {
-        var x = [Float](repeating: 0, count: layout.inputSize)
-        for i in items { x[i] = 1 }
-        Self.normalize(&x)
-        let z = NeuralNetwork(layout: layout, parameters: parameters).predict(x)
+        let z = SparseInputNetwork(layout).predict(parameters: parameters,
+                                                   input: MultDAEExample<Float>(kept: items, target: []).input)
         let m = z.max() ?? 0
         var total: Float = 0
         for i in z.indices { scores[i] = Float.neuralExp(z[i] - m); total += scores[i] }
@@ -131,8 +125,8 @@ public struct MultDAE: ModelConfiguration {
     /// - Throws: ``TrainingError/emptyTrainingData``, ``TrainingError/diverged(epoch:learningRate:)``.
     public func fit(_ data: RatingMatrix, context: TrainingContext = TrainingContext()) throws -> MultDAEModel {
         guard data.count > 0 else { throw TrainingError.emptyTrainingData }
-        let n = data.itemCount, threads = max(1, min(context.threads, 64))
-        let layout = MultDAEModel.layout(items: n, hidden: hidden)
+        let threads = max(1, min(context.threads, 64))
+        let layout = MultDAEModel.layout(items: data.itemCount, hidden: hidden)
         var rng = SeededGenerator(seed: context.seed)
         var p: [Float] = layout.initialParameters(using: &rng)
         var adam = Stepper<Float>(rule: .adam, count: p.count)
@@ -142,13 +136,8 @@ public struct MultDAE: ModelConfiguration {
             var total = 0.0
             for start in stride(from: 0, to: order.count, by: batchSize) {
                 let batch = order[start..<min(order.count, start + batchSize)].map { u in
-                    var x = [Float](repeating: 0, count: n), target = x
-                    for i in data.byUser.columns(of: u) {
-                        target[Int(i)] = 1
-                        if rng.nextUniform() >= dropout { x[Int(i)] = 1 }
-                    }
-                    MultDAEModel.normalize(&x)
-                    return (input: x, target: target)
+                    let items = data.byUser.columns(of: u).map { Int($0) }
+                    return MultDAEExample<Float>(kept: items.filter { _ in rng.nextUniform() >= dropout }, target: items)
                 }
                 let (loss, g) = Self.lossAndGradient(layout: layout, parameters: p, batch: batch,
                                                      regularization: regularization, threads: threads)
@@ -164,31 +153,140 @@ public struct MultDAE: ModelConfiguration {
 
     /// The training objective on one batch and its gradient: the mean over the batch of the multinomial loss
     /// -sum_i target_i log softmax(z(input))_i, plus lambda / 2 ||W||^2 over the weights. The batch is split into
-    /// `threads` contiguous parts, their gradients summed in part order.
-    static func lossAndGradient<T: NeuralScalar>(layout: NetworkLayout, parameters: [T], batch: [(input: [T], target: [T])],
+    /// `threads` contiguous parts, each summing its examples in order (``SparseInputNetwork``); the parts' sums are
+    /// added in part order, so the same batch and thread count give the same result.
+    static func lossAndGradient<T: NeuralScalar>(layout: NetworkLayout, parameters: [T], batch: [MultDAEExample<T>],
                                                  regularization: T, threads: Int) -> (loss: T, gradient: [T]) {
+        let network = SparseInputNetwork(layout)
         let parts = Parallel.ranges(batch.count, parts: min(threads, batch.count))
         var results = [(loss: T, gradient: [T])](repeating: (0, []), count: parts.count)
         results.withUnsafeMutableBufferPointer { rp in
             let r = SharedPointer(rp.baseAddress!)
             Parallel.run(parts.count) { t in
-                r[t] = NeuralNetwork<T>.lossAndGradient(layout: layout, parameters: parameters,
-                                                        examples: Array(batch[parts[t]]), loss: .categoricalCrossEntropy)
+                r[t] = network.lossAndGradientSum(parameters: parameters, examples: batch[parts[t]])
             }
         }
         var loss: T = 0, gradient = [T](repeating: 0, count: layout.parameterCount)
-        for (part, result) in zip(parts, results) {
-            let share = T(part.count) / T(batch.count)
-            loss += share * result.loss
-            for k in gradient.indices { gradient[k] += share * result.gradient[k] }
+        for result in results {
+            loss += result.loss
+            for k in gradient.indices { gradient[k] += result.gradient[k] }
         }
+        let count = T(max(1, batch.count))
+        loss /= count
+        for k in gradient.indices { gradient[k] /= count }
+        addWeightDecay(layout: layout, parameters: parameters, regularization: regularization, loss: &loss, gradient: &gradient)
+        return (loss, gradient)
+    }
+
+    /// Adds lambda / 2 ||W||^2 to `loss` and lambda W to `gradient`, over every weight of every layer (all of W1
+    /// too, whatever items the batch had; not the biases).
+    static func addWeightDecay<T: NeuralScalar>(layout: NetworkLayout, parameters: [T], regularization: T,
+                                                loss: inout T, gradient: inout [T]) {
         for (l, layer) in layout.layers.enumerated() {
             for k in layout.offsets[l]..<(layout.offsets[l] + layer.inputs * layer.outputs) {
                 loss += regularization / 2 * parameters[k] * parameters[k]
                 gradient[k] += regularization * parameters[k]
             }
         }
-        return (loss, gradient)
+    }
+}
+
+/// One user of a Mult-DAE batch, sparse: the input x~ as its non-zero entries, the target x as the items it has.
+struct MultDAEExample<T: NeuralScalar> {
+    /// The non-zero entries of x~: the kept items, each with the value 1 / sqrt(number kept) (x~ = x_kept / ||x_kept||).
+    var input: [(item: Int, value: T)]
+    /// The items with x_i = 1 (every other x_i is 0).
+    var target: [Int]
+
+    /// The example whose input is the normalized indicator of `kept` (no entries when `kept` is empty: x~ = 0) and whose
+    /// target is the indicator of `target`.
+    init(kept: [Int], target: [Int]) {
+        let value = kept.isEmpty ? 0 : 1 / T(kept.count).squareRoot()
+        input = kept.map { (item: $0, value: value) }
+        self.target = target
+    }
+}
+
+/// Mult-DAE's network on a sparse input. x~ has about 50 non-zero entries of n (1682 on MovieLens 100k), so the first
+/// layer (W1 of h x n, row-major as in ``NetworkLayout``; S the kept items) is computed on S only:
+///
+///     forward:   z1_o = b1_o + sum_{i in S} W1[o, i] x~_i,  a1 = g(z1)          (h |S| products, not h n)
+///     backward:  delta1_o = g'(z1_o) dL/da1_o,  dL/db1_o = delta1_o,
+///                dL/dW1[o, i] = delta1_o x~_i for i in S (0 elsewhere: x~_i = 0)  (again h |S|, not h n)
+///
+/// and d loss / d x~ is not computed. The layers after the first are the Neural module's dense forward and
+/// backward (`tail`, the same flat parameters from the second layer's offset on); the tail's input gradient is dL/da1.
+/// Within float rounding this is the dense network's loss and gradient (a test compares them); examples are summed
+/// in order, so the result does not depend on timing.
+struct SparseInputNetwork {
+    /// The whole network (at least two layers: Mult-DAE has at least one hidden layer).
+    let layout: NetworkLayout
+    /// Its layers after the first, whose parameters start at `layout.offsets[1]`.
+    let tail: NetworkLayout
+
+    init(_ layout: NetworkLayout) {
+        self.layout = layout
+        tail = NetworkLayout(Array(layout.layers.dropFirst()))
+    }
+
+    /// The first layer's z1 and a1 for the sparse `input`.
+    private func firstForward<T: NeuralScalar>(_ p: UnsafePointer<T>, _ input: [(item: Int, value: T)],
+                                               z: UnsafeMutablePointer<T>, a: UnsafeMutablePointer<T>) {
+        let first = layout.layers[0], b = p + first.inputs * first.outputs
+        for o in 0..<first.outputs {
+            let row = p + o * first.inputs
+            var s = b[o]
+            for (i, v) in input { s += row[i] * v }
+            z[o] = s
+            a[o] = first.activation.apply(s)
+        }
+    }
+
+    /// The network's output for the sparse `input` (the output layer's activations).
+    func predict<T: NeuralScalar>(parameters: [T], input: [(item: Int, value: T)]) -> [T] {
+        let h = layout.layers[0].outputs
+        var a1 = [T](repeating: 0, count: h), z1 = a1
+        var z = [T](repeating: 0, count: tail.unitCount), a = z
+        parameters.withUnsafeBufferPointer { p in
+            firstForward(p.baseAddress!, input, z: &z1, a: &a1)
+            _ = tail.forward(parameters: p.baseAddress! + layout.offsets[1], input: a1, z: &z, a: &a)
+        }
+        return Array(a.suffix(layout.outputSize))
+    }
+
+    /// The sum (not the mean) over `examples` of the multinomial loss and its gradient; no weight decay.
+    func lossAndGradientSum<T: NeuralScalar>(parameters: [T], examples: ArraySlice<MultDAEExample<T>>)
+        -> (loss: T, gradient: [T]) {
+        let first = layout.layers[0], h = first.outputs, n = layout.outputSize, units = tail.unitCount
+        var gradient = [T](repeating: 0, count: layout.parameterCount)
+        // One workspace: z1, a1, dL/da1 (h each); the tail's z, a and scratch (units each); dL/dz_out and x (n each).
+        var work = [T](repeating: 0, count: 3 * h + 3 * units + 2 * n)
+        var total: T = 0
+        parameters.withUnsafeBufferPointer { pp in
+        gradient.withUnsafeMutableBufferPointer { gp in
+        work.withUnsafeMutableBufferPointer { wp in
+            let p = pp.baseAddress!, g = gp.baseAddress!
+            let z1 = wp.baseAddress!, a1 = z1 + h, da1 = a1 + h
+            let z = da1 + h, a = z + units, scratch = a + units, dOut = scratch + units, y = dOut + n
+            let pTail = p + layout.offsets[1], gTail = g + layout.offsets[1], gb1 = g + first.inputs * h
+            for example in examples {
+                firstForward(p, example.input, z: z1, a: a1)
+                let out = tail.forward(parameters: pTail, input: a1, z: z, a: a)
+                for i in example.target { y[i] = 1 }
+                total += Loss.categoricalCrossEntropy.value(out, y, count: n)
+                Loss.categoricalCrossEntropy.gradient(out, y, count: n, into: dOut)
+                for i in example.target { y[i] = 0 }
+                tail.backward(parameters: pTail, input: a1, z: z, a: a, outputGradient: dOut, gradient: gTail,
+                              inputGradient: da1, scratch: scratch)
+                for o in 0..<h {
+                    let d = da1[o] * first.activation.derivative(z1[o], output: a1[o])
+                    gb1[o] += d
+                    let row = g + o * first.inputs
+                    for (i, v) in example.input { row[i] += d * v }
+                }
+            }
+        }}}
+        return (total, gradient)
     }
 }
 
@@ -197,7 +295,7 @@ public struct MultDAE: ModelConfiguration {
 /// targets), a hidden layer of 4, lambda 0.1, exactly the function training differentiates.
 public struct MultDAEGradientObjective: DifferentiableObjective {
     let layout = MultDAEModel.layout(items: 6, hidden: [4])
-    let batch: [(input: [Double], target: [Double])]
+    let batch: [MultDAEExample<Double>]
     let threads: Int
     /// The point to check at: small random weights, biases 0.1.
     public let initialPoint: [Double]
@@ -206,11 +304,10 @@ public struct MultDAEGradientObjective: DifferentiableObjective {
     public init(seed: UInt64, threads: Int = 2) {
         var rng = SeededGenerator(seed: seed)
         batch = (0..<5).map { u in
-            var x = (0..<6).map { _ in Double(rng.nextInt(below: 2)) }
+            var x = (0..<6).map { _ in rng.nextInt(below: 2) }
             x[u] = 1
-            let target = x
-            MultDAEModel.normalize(&x)
-            return (x, target)
+            let items = x.indices.filter { x[$0] == 1 }
+            return MultDAEExample(kept: items, target: items)
         }
         self.threads = threads
         initialPoint = layout.initialParameters(using: &rng).map { $0 + 0.1 }
