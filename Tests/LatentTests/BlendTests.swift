@@ -95,7 +95,10 @@ private func blend(_ components: String) throws -> Blend {
         #expect(message("blend:1") == "hyperparameter components=blend:1 cannot contain blend itself")
         #expect(message("ease:1,biased-mf:1")
                 == "hyperparameter components=ease:1,biased-mf:1 names biased-mf, which is not a ranking model")
-        #expect(message("ease:1,ease:2") == "hyperparameter components=ease:1,ease:2 names ease twice")
+        #expect(message("ease:1,ease:2") == "hyperparameter components=ease:1,ease:2 names ease twice with the same settings")
+        #expect(message("ease[dropout=0.5]:1,ease:1,ease[dropout=0.5]:2")
+                == "hyperparameter components=ease[dropout=0.5]:1,ease:1,ease[dropout=0.5]:2 names ease twice with the same settings")
+        #expect(message("ease:1,ease[dropout=0.5]:2") == "accepted")
         #expect(message("eas:1").hasPrefix("hyperparameter components=eas:1 names eas, which is not a model (global-mean, "))
         let parse = "must be model:weight pairs like implicit-als:0.7,ease[dropout=0.25]:0.3 with positive weights"
         #expect(message("ease") == "hyperparameter components=ease \(parse)")
@@ -135,6 +138,20 @@ private func blend(_ components: String) throws -> Blend {
         let loaded = try #require(try ModelRegistry.load(from: url) as? BlendModel)
         #expect(loaded.hyperparameters.values["components"] == components.hyperparameterText)
         #expect(loaded.components[0].hyperparameters.values["dropout"] == "0.5")
+        for u in 0..<4 { #expect(scores(loaded, user: u) == scores(model, user: u)) }
+    }
+
+    /// One model twice with different settings (two ranks of implicit-als): each component is trained with its own
+    /// settings, and the model file keeps both.
+    @Test func aModelTwiceWithDifferentSettings() throws {
+        let data = tinyInteractions()
+        let model = try blend("implicit-als[factors=3]:0.7,implicit-als[factors=1,regularization=0.5]:0.3").fit(data)
+        let factors = model.components.map { ($0 as? FactorModel)?.itemFactors.columns }
+        #expect(factors == [3, 1])
+        let url = TestData.temporaryDirectory().appendingPathComponent("blend-twice.latent")
+        try model.save(to: url)
+        let loaded = try #require(try ModelRegistry.load(from: url) as? BlendModel)
+        #expect(loaded.components.map { ($0 as? FactorModel)?.itemFactors.columns } == [3, 1])
         for u in 0..<4 { #expect(scores(loaded, user: u) == scores(model, user: u)) }
     }
 

@@ -105,7 +105,8 @@ extension BlendModel {
 
 /// The components of a `blend` and their weights, written `name:weight,...` (`implicit-als:0.7,ease:0.3`), a
 /// component's own hyperparameters in brackets after its name (`ease[dropout=0.25,zero-diagonal=false]:0.3`):
-/// ranking models of ``ModelRegistry`` other than `blend`, each once, with finite positive weights and settings the
+/// ranking models of ``ModelRegistry`` other than `blend`, a model more than once only with different settings
+/// (`implicit-als:0.5,implicit-als[factors=16]:0.1`: two ranks), with finite positive weights and settings the
 /// model accepts.
 public struct BlendComponents: HyperparameterValue, Equatable {
     /// One component: a model name, its hyperparameters (the others at the model's defaults) and its weight.
@@ -179,17 +180,18 @@ public struct BlendComponents: HyperparameterValue, Equatable {
     public static var invalidReason: String {
         "must be model:weight pairs like implicit-als:0.7,ease[dropout=0.25]:0.3 with positive weights"
     }
-    public static var allowedText: String { "ranking models other than blend, each once, with weights > 0 and optional [key=value,...]" }
+    public static var allowedText: String { "ranking models other than blend, a model twice only with different [key=value,...], weights > 0" }
 
     public static func check(_ value: BlendComponents) -> String? {
-        var seen: Set<String> = []
+        var seen: [String: [Hyperparameters]] = [:]
         for p in value.parts {
             guard p.model != "blend" else { return "cannot contain blend itself" }
             guard let d = ModelRegistry.all.first(where: { $0.name == p.model }) else {
                 return "names \(p.model), which is not a model (\(ModelRegistry.names.joined(separator: ", ")))"
             }
             guard d.task == .ranking else { return "names \(p.model), which is not a ranking model" }
-            guard seen.insert(p.model).inserted else { return "names \(p.model) twice" }
+            guard !(seen[p.model] ?? []).contains(p.settings) else { return "names \(p.model) twice with the same settings" }
+            seen[p.model, default: []].append(p.settings)
             do { try d.check(p.settings) } catch { return "is refused by \(p.model): \(error)" }
         }
         return nil
