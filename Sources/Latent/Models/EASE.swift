@@ -168,9 +168,6 @@ public struct EASE: ModelConfiguration {
 }
 
 extension EASE {
-    /// X^T D X in Double, dense n x n: entry (i, j) is the sum over the users u who interacted with both i and j of
-    /// `userWeight[u]` (1 when nil) x_ui x_uj, x the interaction weights when `weighted`, else 1. Rows in parallel;
-    /// each entry is summed in the same order for any thread count.
     /// Throws ``TrainingError/tooLarge(model:what:bytes:memory:)`` when the dense item x item matrices of `ease` and
     /// `gf-cf` (the Gram in Double and the weights in Float: 12 n^2 bytes) exceed `memory`, the machine's physical
     /// memory unless given: such a fit could only fail, after a long while or by being killed.
@@ -184,6 +181,9 @@ extension EASE {
         }
     }
 
+    /// X^T D X in Double, dense n x n: entry (i, j) is the sum over the users u who interacted with both i and j of
+    /// `userWeight[u]` (1 when nil) x_ui x_uj, x the interaction weights when `weighted`, else 1. Rows in parallel;
+    /// each entry is summed in the same order for any thread count.
     static func itemGram(_ data: RatingMatrix, weighted: Bool, userWeight: [Double]? = nil, threads: Int) -> [Double] {
         let n = data.itemCount, byUser = data.byUser, byItem = data.byItem
         var g = [Double](repeating: 0, count: n * n)

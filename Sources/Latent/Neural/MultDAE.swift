@@ -131,7 +131,7 @@ public struct MultDAE: ModelConfiguration {
         var p: [Float] = layout.initialParameters(using: &rng)
         var adam = Stepper<Float>(rule: .adam, count: p.count)
         var order = (0..<data.userCount).filter { data.byUser.count(of: $0) > 0 }
-        for epoch in 1...max(1, iterations) where iterations > 0 {
+        for epoch in stride(from: 1, through: iterations, by: 1) {
             rng.shuffle(&order)
             var total = 0.0
             for start in stride(from: 0, to: order.count, by: batchSize) {
